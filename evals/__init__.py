@@ -1,0 +1,1 @@
+"""Evaluation harness: accuracy of perception and evaluation against labels."""

@@ -1,0 +1,218 @@
+"""The one command-line entry point: ``interview-coach demo | chat | analyze | serve | eval | export``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from interview_coach.deps import AppDeps, build_deps
+from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest, Seniority
+from interview_coach.graphs.runner import InterviewService, Turn
+from interview_coach.memory.embeddings import ModelUnavailableError
+from interview_coach.memory.sessions import SessionNotFoundError
+from interview_coach.memory.store import MemoryUnavailableError
+from interview_coach.question_bank import infer_role_families, seniority_from_text
+from interview_coach.settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Private, offline AI mock interviews with evidence-based feedback.")
+console = Console()
+err_console = Console(stderr=True)
+
+EXPECTED_ERRORS = (
+    MemoryUnavailableError,
+    ModelUnavailableError,
+    SessionNotFoundError,
+    sqlite3.DatabaseError,
+    FileNotFoundError,
+    PermissionError,
+    ValueError,
+)
+
+
+class CliError(Exception):
+    """A failure to report as one clear line, without a traceback."""
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn expected failures into a one-line message and exit code 2."""
+    try:
+        yield
+    except (CliError, *EXPECTED_ERRORS) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _open_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
+    try:
+        return build_deps(settings, with_memory=with_memory)
+    except MemoryUnavailableError:
+        raise
+    except OSError as exc:
+        raise CliError(f"Cannot use the data folder {settings.data_dir}: {exc}. Set INTERVIEW_COACH_DATA_DIR.") from exc
+
+
+def _profile(role: str, seniority: str | None, name: str, jd: Path | None, resume: Path | None) -> CandidateProfile:
+    from interview_coach.ui.documents import read_document
+
+    profile = CandidateProfile(
+        name=name,
+        role=role,
+        seniority=Seniority(seniority) if seniority else seniority_from_text(role),
+        job_description=read_document(jd) if jd else "",
+        resume_text=read_document(resume) if resume else "",
+    )
+    families = infer_role_families(profile)
+    primary = next((f for f in families if f != "software_engineering"), "software_engineering")
+    return profile.model_copy(update={"role_family": primary})
+
+
+def print_turn(turn: Turn, *, show_report: bool = True) -> None:
+    """Print the messages of a turn with a style per speaker."""
+    styles = {"interviewer": "bold cyan", "coach": "bold green", "feedback": "yellow", "system": "dim", "candidate": "white"}
+    for message in turn.messages:
+        role, text = message.get("role", "system"), message.get("text", "")
+        if role == "candidate":
+            continue
+        if (message.get("data") or {}).get("report"):
+            if show_report:
+                console.print(Markdown(text))
+            continue
+        label = {"interviewer": "Interviewer", "coach": "Coach", "feedback": "Feedback", "system": "·"}.get(role, role)
+        data = message.get("data") or {}
+        if role == "interviewer" and data.get("number"):
+            label = "Interviewer (follow-up)" if data.get("follow_up") else f"Interviewer [Q{data['number']}/{data['total']}]"
+        console.print(f"[{styles.get(role, 'white')}]{label}:[/] {text}")
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the SessionReport as JSON.")] = False,
+    user: Annotated[str, typer.Option(help="User id that owns the demo session.")] = "demo",
+    no_media: Annotated[bool, typer.Option("--no-media", help="Typed answers only (skip generated speech and video).")] = False,
+) -> None:
+    """Run a complete scripted mock interview, the report, and two coach turns."""
+    from interview_coach.demo import run_demo
+
+    settings = get_settings()
+    with clear_errors():
+        deps = _open_deps(settings)
+        try:
+            report, transcript = asyncio.run(run_demo(deps, user_id=user, with_media=not no_media, echo=None if as_json else print_turn))
+        finally:
+            deps.close()
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        console.print(f"\n[dim]Session {report.session_id} saved. Resume it with: interview-coach chat --session {report.session_id} --user {user}[/]")
+        del transcript
+
+
+async def _chat_loop(service: InterviewService, turn: Turn, user: str) -> None:
+    print_turn(turn)
+    while turn.waiting_for is not None:
+        prompt = "you (answer)" if turn.waiting_for == "answer" else "you (coach)"
+        try:
+            line = await asyncio.to_thread(console.input, f"[bold]{prompt}>[/] ")
+        except (EOFError, KeyboardInterrupt):
+            console.print(f"\n[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]")
+            return
+        stripped = line.strip()
+        if stripped in {"/quit", "/exit"}:
+            console.print(f"[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]")
+            return
+        answer = AnswerInput(text=line)
+        for command, field in (("/audio ", "audio_path"), ("/video ", "video_path")):
+            if stripped.startswith(command):
+                path = Path(stripped[len(command) :].strip()).expanduser()
+                if not path.is_file():
+                    console.print(f"[red]No such file: {path}[/]")
+                    break
+                answer = AnswerInput(**{field: str(path.resolve())})
+        else:
+            with console.status("Analysing…" if turn.waiting_for == "answer" else "Thinking…"):
+                turn = await service.send(turn.session_id, user, answer)
+            print_turn(turn)
+
+
+@app.command()
+def chat(
+    session: Annotated[str | None, typer.Option("--session", help="Resume this session id.")] = None,
+    user: Annotated[str, typer.Option(help="Your user id (sessions and memory are per user).")] = "local",
+    role: Annotated[str, typer.Option(help="Target role.")] = "Backend Software Engineer",
+    seniority: Annotated[str | None, typer.Option(help="junior, mid, senior or lead (guessed from the role).")] = None,
+    name: Annotated[str, typer.Option(help="Your name.")] = "Candidate",
+    questions: Annotated[int, typer.Option(min=1, max=20, help="Number of main questions.")] = 5,
+    mode: Annotated[InterviewMode, typer.Option(help="practice: feedback after each answer; realistic: at the end.")] = InterviewMode.PRACTICE,
+    jd: Annotated[Path | None, typer.Option(help="Job description file (txt, pdf, docx).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Resume file (txt, pdf, docx).")] = None,
+) -> None:
+    """Hold an interactive interview in the terminal, then chat with the coach.
+
+    Type answers; '/audio PATH' or '/video PATH' answers with a recording; /repeat, /skip,
+    /end, /help during the interview; /quit pauses (resume with --session).
+    """
+    settings = get_settings()
+
+    async def run(deps: AppDeps) -> None:
+        async with InterviewService.open(deps) as service:
+            if session:
+                turn = await service.resume(session, user)
+            else:
+                request = InterviewPlanRequest(profile=_profile(role, seniority, name, jd, resume), question_count=questions, mode=mode)
+                turn = await service.start(user, request)
+                console.print(f"[dim]Session {turn.session_id}[/]")
+            await _chat_loop(service, turn, user)
+
+    with clear_errors():
+        deps = _open_deps(settings)
+        try:
+            asyncio.run(run(deps))
+        finally:
+            deps.close()
+
+
+@app.command()
+def sessions(user: Annotated[str, typer.Option(help="Your user id.")] = "local") -> None:
+    """List your sessions."""
+    from interview_coach.memory.sessions import SessionStore
+
+    with clear_errors():
+        store = SessionStore(get_settings().data_dir / "sessions.sqlite")
+        rows = store.list(user)
+        store.close()
+    if not rows:
+        console.print("No sessions yet. Start one with: interview-coach chat")
+    for row in rows:
+        quality = f"{row.overall_quality:.0f}" if row.overall_quality is not None else "-"
+        console.print(f"{row.session_id}  {row.created_at:%Y-%m-%d %H:%M}  {row.status:<10} quality {quality:>3}  {row.role}")
+
+
+def main() -> None:
+    """Run the CLI with quiet third-party logging."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+def _json_default(value: object) -> str:
+    return str(value)
+
+
+def dump_json(data: object) -> str:
+    """Serialise CLI output as JSON."""
+    return json.dumps(data, indent=2, default=_json_default)

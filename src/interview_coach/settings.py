@@ -1,0 +1,67 @@
+"""Application settings; the only module that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of interview-coach, read from ``INTERVIEW_COACH_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERVIEW_COACH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path.home() / ".interview-coach", description="Where sessions, memory and files live.")
+    shared_data_dir: Path = Field(default=Path("../shared/data"), description="Public evaluation data, read in place.")
+
+    llm_model: str = Field(default="builtin", description="'builtin' (offline rules) or a pydantic-ai model string, e.g. 'openai:gpt-4.1-mini'.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server).")
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 60.0
+    llm_retries: int = 2
+
+    qdrant_path: Path | None = Field(default=None, description="Embedded Qdrant folder; defaults to <data_dir>/qdrant.")
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; overrides the embedded folder.")
+    qdrant_api_key: str | None = None
+    memory_collection: str = "interview_coach_memory"
+
+    checkpointer_dsn: str | None = Field(default=None, description="SQLite path or postgres:// DSN; defaults to <data_dir>/checkpoints.sqlite.")
+
+    whisper_model: str = Field(default="bundled:tiny.en", description="'bundled:tiny.en', a faster-whisper model name or a local path.")
+    whisper_compute_type: str = "int8"
+    embedding_model: str = Field(default="bundled:all-MiniLM-L6-v2", description="'bundled:all-MiniLM-L6-v2' or a local sentence-transformers path.")
+    face_model_path: Path | None = None
+    hand_model_path: Path | None = None
+    pose_model_path: Path | None = None
+    face_sample_fps: float = 10.0
+
+    max_answer_chars: int = 20_000
+    max_upload_mb: int = 200
+    max_media_duration_s: float = 900.0
+    max_video_pixels: int = 1920 * 1080
+    max_follow_ups: int = 1
+    default_question_count: int = 5
+
+    @property
+    def resolved_qdrant_path(self) -> Path:
+        """Embedded Qdrant folder."""
+        return self.qdrant_path or self.data_dir / "qdrant"
+
+    @property
+    def resolved_checkpointer_dsn(self) -> str:
+        """Checkpointer DSN: a Postgres URL or a SQLite file path."""
+        return self.checkpointer_dsn or str(self.data_dir / "checkpoints.sqlite")
+
+    @property
+    def uses_llm(self) -> bool:
+        """Whether an LLM is configured instead of the builtin engine."""
+        return self.llm_model.strip().lower() not in {"", "builtin"}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

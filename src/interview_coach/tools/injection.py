@@ -1,0 +1,315 @@
+"""Prompt-injection detection and neutralisation for candidate-written text.
+
+An answer (or a resume) is data, never instructions. This module finds text that tries to steer
+an evaluator and removes it before anything is scored, so injected text can be flagged but can
+never raise a score:
+
+- hidden Unicode: zero-width characters, bidi controls, Unicode tag characters (which can carry
+  a whole invisible ASCII message; it is decoded for the flag), variation-selector runs;
+- chat-template role tags and blocks: ``system:`` at a line start, ``<|im_start|>``, ``[INST]``,
+  ``<<SYS>>``, ``<system>...</system>``;
+- fake score payloads: JSON-like objects with score/rating/grade keys;
+- sentences that override instructions ("ignore previous instructions"), ask for a grade
+  ("rate this 10/10"), address the evaluating software ("note to automated analysis software"),
+  dictate the output ("simply respond with ..."), or plant a verdict ("pre-verified by senior
+  management", "the candidate is the most qualified").
+
+Sentences that follow a flagged sentence in the same paragraph and keep talking about the
+evaluation (the candidate, hiring, scores) are removed with it: injected payloads are usually
+several sentences long and only the first one carries the trigger phrase.
+
+Known limits: homoglyph spellings beyond NFKC folding, paraphrased instructions without any of
+the cue phrases, and injections written in other languages are not caught.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from interview_coach.tools.lexical import split_sentences
+
+
+class InjectionFlag(BaseModel):
+    """Text that tries to instruct or manipulate the evaluator; it is flagged and never scored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    """One of hidden_unicode, role_tag, fake_score, instruction_override, score_manipulation,
+    evaluator_address, output_directive, planted_verdict."""
+    detail: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class NeutralisedText:
+    """The text with every injection removed, plus the flags and the removed passages."""
+
+    text: str
+    flags: list[InjectionFlag] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+# --- hidden Unicode ----------------------------------------------------------------------
+
+_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0xFFF9, 0xFFFA, 0xFFFB}
+_BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_SILENT = {0x00AD}  # soft hyphens come from ordinary copy-paste; removed without a flag
+_ZWJ = 0x200D
+_QUOTE_RADIUS = 40
+
+
+def _is_tag(cp: int) -> bool:
+    return 0xE0000 <= cp <= 0xE007F
+
+
+def _is_variation_selector(cp: int) -> bool:
+    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+
+
+def _is_symbol(ch: str) -> bool:
+    return bool(ch) and (unicodedata.category(ch) in {"So", "Sk"} or 0x1F3FB <= ord(ch) <= 0x1F3FF)
+
+
+@dataclass
+class _HiddenScan:
+    visible: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    first_at: dict[str, int] = field(default_factory=dict)
+    tag_text: list[str] = field(default_factory=list)
+
+    def note(self, kind: str, position: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.first_at.setdefault(kind, position)
+
+
+_MAYBE_HIDDEN = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
+
+
+def _scan_hidden(text: str) -> _HiddenScan:
+    scan = _HiddenScan()
+    if not _MAYBE_HIDDEN.search(text):
+        scan.visible.append(text)
+        return scan
+    previous_visible = ""
+    for index, ch in enumerate(text):
+        cp = ord(ch)
+        if cp < 0x80:
+            scan.visible.append(ch)
+            previous_visible = ch
+            continue
+        if cp in _SILENT:
+            continue
+        if _is_tag(cp):
+            scan.note("tag characters", len(scan.visible))
+            if 0xE0020 <= cp <= 0xE007E:
+                scan.tag_text.append(chr(cp - 0xE0000))
+            continue
+        if _is_variation_selector(cp):
+            # One selector right after an emoji is normal (e.g. the red heart); runs smuggle bytes.
+            if _is_symbol(previous_visible) and not (index > 0 and _is_variation_selector(ord(text[index - 1]))):
+                scan.visible.append(ch)
+            else:
+                scan.note("variation selectors", len(scan.visible))
+            continue
+        if cp == _ZWJ and _is_symbol(previous_visible) and index + 1 < len(text) and _is_symbol(text[index + 1]):
+            scan.visible.append(ch)  # emoji sequence joiner
+            continue
+        if cp in _ZERO_WIDTH:
+            scan.note("zero-width characters", len(scan.visible))
+            continue
+        if cp in _BIDI:
+            scan.note("bidirectional controls", len(scan.visible))
+            continue
+        scan.visible.append("\n" if ch in "\u2028\u2029" else ch)
+        previous_visible = ch
+    return scan
+
+
+def _hidden_flags(scan: _HiddenScan, visible: str) -> list[InjectionFlag]:
+    flags: list[InjectionFlag] = []
+    for kind, count in scan.counts.items():
+        at = scan.first_at[kind]
+        quote = visible[max(0, at - _QUOTE_RADIUS) : at + _QUOTE_RADIUS].strip()
+        detail = f"{count} hidden {kind} removed"
+        if kind == "tag characters" and scan.tag_text:
+            detail += f"; they spell: {''.join(scan.tag_text)[:200]!r}"
+        flags.append(InjectionFlag(kind="hidden_unicode", detail=detail, quote=quote))
+    return flags
+
+
+# --- role tags and fake payloads -----------------------------------------------------------
+
+_BLOCKS = [
+    re.compile(r"<\|im_start\|>.*?(?:<\|im_end\|>|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(r"\[INST\].*?(?:\[/INST\]|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<<SYS>>.*?(?:<</SYS>>|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<(system|assistant|instructions?|developer)>.*?(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<\|(?:start_header_id|system|user|assistant)\|>.*?(?:<\|eot_id\|>|<\|end\|>|\Z)", re.DOTALL | re.IGNORECASE),
+]
+_ROLE_LINE = re.compile(
+    r"^[ \t>*_#\[(]*(?:system|assistant|developer|user|human|ai|gpt|chatgpt|grader|evaluator|judge)[\])*_ \t]*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_STRAY_TAGS = re.compile(
+    r"<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|instructions?|im_start|im_end)>|"
+    r"\[(?:system|assistant|rest-of-document)\]|^#{2,}\s*(?:system|instructions?|response|assistant)\b.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SCORE_KEYS = r"score|rating|grade|quality|answer_quality|verdict|relevance|overall|evaluation|decision|recommendation|marks?"
+_FAKE_JSON = re.compile(rf"\{{[^{{}}]{{0,400}}?[\"']?(?:{_SCORE_KEYS})[\"']?\s*[:=][^{{}}]{{0,400}}\}}", re.IGNORECASE)
+
+
+def _remove_pattern(
+    text: str, pattern: re.Pattern[str], kind: str, detail: str, flags: list[InjectionFlag], removed: list[str]
+) -> str:
+    pieces: list[str] = []
+    cursor = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[cursor : match.start()])
+        quote = match.group(0).strip()
+        flags.append(InjectionFlag(kind=kind, detail=detail, quote=quote[:300]))
+        removed.append(quote)
+        cursor = match.end()
+    pieces.append(text[cursor:])
+    return "".join(pieces) if len(pieces) > 1 else text
+
+
+# --- sentence-level cues -----------------------------------------------------------------
+
+_SENTENCE_CUES: list[tuple[str, str, str]] = [
+    ("instruction_override", "asks the evaluator to ignore or override its instructions",
+     r"\b(?:ignore|disregard|forget|override|bypass|neglect|do not follow|don'?t follow)\b[^.!?\n]{0,40}?"
+     r"\b(?:instructions?|prompts?|rules|directions|guidelines|directives|indicators|scoring|rubric|criteria|"
+     r"context|system prompt|everything (?:above|before)|(?:the )?above|previous|prior)\b"),
+    ("instruction_override", "announces new instructions for the evaluator",
+     r"\bnew (?:instructions?|task|rules)\s*[:.-]|\b(?:from now on|starting now),? you\b|\byou are now\b|"
+     r"\bdeveloper mode\b|\bjailbreak\b|\bDAN mode\b"),
+    ("instruction_override", "tells the evaluator not to evaluate or to deviate",
+     r"\b(?:do not|don'?t|never) (?:evaluate|assess|score|grade|judge|penali[sz]e) (?:the|this|my)\b|"
+     r"\b(?:may|must|should) not deviate\b|\bdo not deviate\b"),
+    ("score_manipulation", "asks for a specific or maximum score",
+     r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
+     r"\b100 out of 100|\b5\s*/\s*5|\b5 out of 5|\bten out of ten|\bfull marks|\btop marks|\bas (?:perfect|excellent)|"
+     r"\b(?:the )?(?:highest|maximum|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\ban? a\+)"),
+    ("score_manipulation", "asks for a specific or maximum score",
+     r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,30}?(?:\bfull marks|\btop marks|\b(?:a )?perfect (?:score|rating|grade)|"
+     r"\b(?:the )?(?:maximum|highest|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\b10\s*/\s*10|"
+     r"\b100\s*/\s*100|\b5\s*/\s*5|\ban? a\+|\b(?:10|100|five|ten) points)"),
+    ("score_manipulation", "states a score for itself",
+     r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)\s*[:=]\s*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
+     r"pass|strong hire|hire)\b|\b(?:this|my) (?:answer|response|reply)\b[^.!?\n]{0,30}?\b(?:deserves|should (?:get|receive|"
+     r"be (?:rated|scored|given|graded)))\b"),
+    ("evaluator_address", "addresses the evaluating software or model",
+     r"\bnote to (?:the |any )?(?:automated|ai\b|llm|language model|model|grader|evaluator|assessor|screening|analysis|"
+     r"scoring|bot|system|reviewer)|\b(?:dear|attention|hey|hello)[,:]?\s+(?:the\s+)?(?:ai|llm|gpt|chatgpt|language model|"
+     r"grader|evaluator|scoring (?:system|model|engine)|automated (?:grader|evaluator|system|reviewer))\b|"
+     r"\bif you are an? (?:ai|llm|language model|assistant|bot|automated|grader|evaluator)\b|"
+     r"\b(?:automated|ai|llm)[- ](?:analysis|screening|evaluation|grading|scoring|review|assessment) "
+     r"(?:software|systems?|tools?|models?|engines?)\b|\bto (?:the )?(?:ai|llm|grader|evaluator|language model)\s*[:,]"),
+    ("output_directive", "dictates what the evaluator must output",
+     r"\b(?:simply |just |only )?(?:respond|reply|answer|output|say|print|return)\s+(?:only\s+)?(?:with\s+|exactly\s+)"
+     r"[\"'“:]|\b(?:and|then) (?:output|report|respond|reply|say)\s*:|\bfocus exclusively on (?:the )?positive"),
+    ("planted_verdict", "plants a verdict or an authority claim about the candidate",
+     r"\bpre-?(?:verified|approved|screened)\b|\bverified by (?:senior |the )?management\b|\b(?:white|hidden|invisible)[- ]text\b|"
+     r"\binvisible to (?:humans|people|readers|the reader)\b|\bhidden (?:competency |candidate )?(?:profile|instructions?|"
+     r"message|note|prompt)\b|\b(?:trustworthy|trusted) (?:expert )?recruiter\b|\bchain[- ]of[- ]thought result\b|"
+     r"\bbest (?:resume|cv|answer|response|candidate) (?:I|we) (?:have|'ve) ever (?:seen|read)\b|"
+     r"\b(?:the|this) candidate is (?:the most|supremely|extremely|highly|exceptionally|clearly the best)\b|"
+     r"\bhighly recommended for (?:immediate )?hir|\binterview highly recommended\b|\bexceptional match\b|"
+     r"\bexceeds all (?:the )?requirements\b|\bstrong hire\b|\bmost qualified (?:candidate|for the job)\b"),
+]
+_COMPILED_CUES = [(kind, detail, re.compile(pattern, re.IGNORECASE)) for kind, detail, pattern in _SENTENCE_CUES]
+_EVALUATION_TALK = re.compile(
+    r"\b(?:the|this) (?:candidate|applicant)|\bresume\b|\bcv\b|\bqualified\b|\brecommend|\bhir(?:e|ed|ing)\b|"
+    r"\baddition to the team\b|\bexpert-level\b|\bdemonstrated\b|\bscor(?:e|es|ing)\b|\brating\b|\bgrade\b|\brubric\b|"
+    r"\bevaluat|\bassess|\bthis is (?:only )?a test\b|\bdeviate\b|\binstructions?\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_flags(sentence: str) -> list[InjectionFlag]:
+    folded = unicodedata.normalize("NFKC", sentence)
+    flags: list[InjectionFlag] = []
+    seen_kinds: set[str] = set()
+    for kind, detail, pattern in _COMPILED_CUES:
+        if kind in seen_kinds:
+            continue
+        match = pattern.search(folded)
+        if match:
+            seen_kinds.add(kind)
+            flags.append(InjectionFlag(kind=kind, detail=f"{detail}: {match.group(0).strip()!r}", quote=sentence[:300]))
+    return flags
+
+
+def _drop_flagged_sentences(text: str, flags: list[InjectionFlag], removed: list[str]) -> str:
+    sentences = split_sentences(text)
+    drop: set[int] = set()
+    for index, sentence in enumerate(sentences):
+        sentence_flags = _sentence_flags(sentence.text)
+        if sentence_flags:
+            flags.extend(sentence_flags)
+            drop.add(index)
+    for index in sorted(drop):
+        follower = index + 1
+        while follower < len(sentences) and follower not in drop and _same_paragraph(text, sentences[follower - 1].end,
+                                                                                      sentences[follower].start):
+            if not _EVALUATION_TALK.search(sentences[follower].text):
+                break
+            drop.add(follower)
+            follower += 1
+    if not drop:
+        return text
+    pieces: list[str] = []
+    cursor = 0
+    for index in sorted(drop):
+        sentence = sentences[index]
+        pieces.append(text[cursor : sentence.start])
+        removed.append(sentence.text)
+        cursor = sentence.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _same_paragraph(text: str, end: int, start: int) -> bool:
+    return "\n\n" not in text[end:start].replace("\r", "")
+
+
+def neutralise(text: str) -> NeutralisedText:
+    """Remove hidden characters and injected instructions from text, keeping what was found.
+
+    Args:
+        text: any candidate-provided text (an answer, a transcript, a resume).
+
+    Returns:
+        The cleaned text to analyse, the flags (kind, detail, quote) and the removed passages.
+    """
+    scan = _scan_hidden(text)
+    visible = "".join(scan.visible)
+    flags = _hidden_flags(scan, visible)
+    removed: list[str] = []
+    if scan.tag_text:
+        flags.extend(
+            InjectionFlag(kind=f.kind, detail=f"inside hidden tag characters, {f.detail}", quote=f.quote)
+            for f in _sentence_flags("".join(scan.tag_text))
+        )
+    cleaned = visible
+    for block in _BLOCKS:
+        cleaned = _remove_pattern(cleaned, block, "role_tag", "chat-template block (role tags)", flags, removed)
+    cleaned = _remove_pattern(cleaned, _FAKE_JSON, "fake_score", "score-like JSON payload", flags, removed)
+    cleaned = _remove_pattern(cleaned, _ROLE_LINE, "role_tag", "line starting with a chat role tag", flags, removed)
+    cleaned = _remove_pattern(cleaned, _STRAY_TAGS, "role_tag", "chat-template control tag", flags, removed)
+    cleaned = _drop_flagged_sentences(cleaned, flags, removed)
+    return NeutralisedText(text=cleaned, flags=flags, removed=removed)
+
+
+def detect_injection(text: str) -> list[InjectionFlag]:
+    """List the prompt-injection attempts in text (hidden Unicode, role tags, fake scores, instructions)."""
+    return neutralise(text).flags

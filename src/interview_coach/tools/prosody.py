@@ -1,0 +1,157 @@
+"""Pitch, loudness and breathing measures with praat-parselmouth.
+
+Every measure is taken only inside speech regions found by the VAD, so silences and
+background noise do not flatten the pitch or loudness statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from interview_coach.tools.speech_activity import Interval
+
+PITCH_FLOOR_HZ = 75.0
+PITCH_CEILING_HZ = 500.0
+_TIME_STEP_S = 0.01
+_MIN_VOICED_FRAMES = 30
+_OCTAVE_ST = 12.0
+_SPEECH_LEVEL_RANGE_DB = 30.0
+BREATH_GAP_RANGE_S = (0.15, 1.2)
+_BREATH_ABOVE_FLOOR_DB = 12.0
+_GASP_BELOW_SPEECH_DB = 12.0
+_MAX_VOICED_SHARE_IN_BREATH = 0.3
+_EDGE_S = 0.05
+
+
+@dataclass(frozen=True)
+class BreathEvent:
+    """A short silence between phrases that carries breath-like (unvoiced, audible) energy."""
+
+    start: float
+    end: float
+    level_db: float
+    gasp: bool
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """Pitch and loudness statistics over speech, ``None`` where not measurable.
+
+    Attributes:
+        pitch_mean_hz: mean fundamental frequency of voiced speech frames.
+        pitch_variation_st: standard deviation of pitch in semitones around the median.
+        volume_variation_db: standard deviation of the intensity of speech frames.
+        voiced_frames: how many voiced frames the pitch statistics rest on.
+        breaths: breath-like gaps between phrases.
+
+    """
+
+    pitch_mean_hz: float | None = None
+    pitch_variation_st: float | None = None
+    volume_variation_db: float | None = None
+    voiced_frames: int = 0
+    breaths: list[BreathEvent] = field(default_factory=list)
+
+
+def measure_prosody(audio: NDArray[np.float32], sample_rate: int, speech: list[Interval]) -> Prosody:
+    """Measure pitch, loudness variation and breath-like gaps of the speech in ``audio``.
+
+    Args:
+        audio: mono samples in [-1, 1].
+        sample_rate: sampling rate of ``audio``.
+        speech: speech intervals from the VAD; frames outside them are ignored.
+
+    """
+    if not speech or audio.size < sample_rate // 10:
+        return Prosody()
+    import parselmouth
+
+    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(sample_rate))
+    pitch = sound.to_pitch(time_step=_TIME_STEP_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ)
+    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR_HZ, time_step=_TIME_STEP_S)
+    f0, f0_times = _pitch_track(pitch)
+    level, level_times = _intensity_track(intensity)
+    voiced = (f0 > 0) & _inside(f0_times, speech)
+    mean_hz, variation_st = _pitch_statistics(f0[voiced])
+    speech_levels = level[_inside(level_times, speech)]
+    return Prosody(
+        pitch_mean_hz=mean_hz,
+        pitch_variation_st=variation_st,
+        volume_variation_db=_volume_variation(speech_levels),
+        voiced_frames=int(voiced.sum()),
+        breaths=_breath_events(speech, f0, f0_times, level, level_times, speech_levels),
+    )
+
+
+def _pitch_track(pitch: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    frequencies = np.asarray(pitch.selected_array["frequency"], dtype=np.float64)
+    times = np.asarray(pitch.xs(), dtype=np.float64)
+    return np.nan_to_num(frequencies), times
+
+
+def _intensity_track(intensity: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    values = np.asarray(intensity.values, dtype=np.float64).reshape(-1)
+    times = np.asarray(intensity.xs(), dtype=np.float64)
+    # Digital silence gives huge negative dB values; 0 dB SPL-equivalent is a safe floor.
+    return np.clip(np.nan_to_num(values, nan=0.0), 0.0, None), times
+
+
+def _inside(times: NDArray[np.float64], intervals: list[Interval]) -> NDArray[np.bool_]:
+    mask = np.zeros(times.shape, dtype=bool)
+    for interval in intervals:
+        mask |= (times >= interval.start) & (times < interval.end)
+    return mask
+
+
+def _pitch_statistics(voiced_hz: NDArray[np.float64]) -> tuple[float | None, float | None]:
+    if voiced_hz.size < _MIN_VOICED_FRAMES:
+        return None, None
+    semitones = 12.0 * np.log2(voiced_hz / float(np.median(voiced_hz)))
+    # Octave jumps are pitch-tracker errors, not intonation.
+    plausible = np.abs(semitones) < _OCTAVE_ST
+    if plausible.sum() < _MIN_VOICED_FRAMES:
+        return None, None
+    return float(np.mean(voiced_hz[plausible])), float(np.std(semitones[plausible]))
+
+
+def _volume_variation(speech_levels: NDArray[np.float64]) -> float | None:
+    if speech_levels.size < _MIN_VOICED_FRAMES:
+        return None
+    loud = speech_levels[speech_levels >= np.percentile(speech_levels, 95) - _SPEECH_LEVEL_RANGE_DB]
+    return float(np.std(loud)) if loud.size >= _MIN_VOICED_FRAMES else None
+
+
+def _breath_events(
+    speech: list[Interval],
+    f0: NDArray[np.float64],
+    f0_times: NDArray[np.float64],
+    level: NDArray[np.float64],
+    level_times: NDArray[np.float64],
+    speech_levels: NDArray[np.float64],
+) -> list[BreathEvent]:
+    if speech_levels.size == 0 or level.size == 0:
+        return []
+    noise_floor = float(np.percentile(level, 5))
+    speech_level = float(np.percentile(speech_levels, 90))
+    events: list[BreathEvent] = []
+    for before, after in zip(speech, speech[1:], strict=False):
+        gap = Interval(before.end, after.start)
+        if not BREATH_GAP_RANGE_S[0] <= gap.duration <= BREATH_GAP_RANGE_S[1]:
+            continue
+        # The intensity window smears speech into the gap edges; judge only the gap's core.
+        core = Interval(gap.start + _EDGE_S, gap.end - _EDGE_S)
+        gap_levels = level[(level_times >= core.start) & (level_times < core.end)]
+        gap_f0 = f0[(f0_times >= core.start) & (f0_times < core.end)]
+        if gap_levels.size < 3:
+            continue
+        peak = float(np.median(gap_levels))
+        voiced_share = float(np.mean(gap_f0 > 0)) if gap_f0.size else 0.0
+        if peak - noise_floor >= _BREATH_ABOVE_FLOOR_DB and voiced_share <= _MAX_VOICED_SHARE_IN_BREATH:
+            events.append(
+                BreathEvent(gap.start, gap.end, round(peak, 1), gasp=peak >= speech_level - _GASP_BELOW_SPEECH_DB)
+            )
+    return events

@@ -1,0 +1,186 @@
+"""Deterministic fluency and vocal-confidence scores from measured voice signals.
+
+Each score starts at 100 and every signal subtracts a capped number of points; signals
+that did not move the score are still listed (effect 0) so a report can say what was fine.
+Thresholds follow common public-speaking guidance: a conversational pace of 110-170 words
+per minute, at most ~3 fillers per minute, pauses under 2 s, pitch that varies by at least
+2 semitones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from interview_coach.domain import Evidence, Score, Signal
+
+if TYPE_CHECKING:
+    from interview_coach.tools.voice import VoiceAnalysis
+
+PACE_RANGE_WPM = (110.0, 170.0)
+CONFIDENT_PACE_RANGE_WPM = (100.0, 180.0)
+FILLERS_PER_MIN_OK = 3.0
+PAUSED_SHARE_OK = 0.3
+RESPONSE_DELAY_OK_S = 3.0
+MONOTONE_BELOW_ST = 2.0
+FLAT_VOLUME_BELOW_DB = 2.5
+CLEAR_WORD_PROBABILITY = 0.7
+_MAX_EVIDENCE = 5
+
+
+def fluency_score(analysis: VoiceAnalysis) -> Score:
+    """Score how smoothly the answer flowed: pace, fillers, long pauses, repetitions, silence share."""
+    signals = [
+        _pace_signal(analysis, PACE_RANGE_WPM, per_wpm=0.5, cap=20.0),
+        _fillers_signal(analysis, per_extra=5.0, cap=30.0),
+        _long_pauses_signal(analysis, per_pause=8.0, cap=24.0),
+        _repetitions_signal(analysis),
+        _paused_share_signal(analysis),
+    ]
+    return _score(signals)
+
+
+def vocal_confidence_score(analysis: VoiceAnalysis) -> Score:
+    """Score how confident the voice sounded: response delay, intonation, loudness, fillers, pace, clarity."""
+    signals = [
+        _response_delay_signal(analysis),
+        _intonation_signal(analysis),
+        _volume_signal(analysis),
+        _fillers_signal(analysis, per_extra=2.5, cap=15.0),
+        _long_pauses_signal(analysis, per_pause=4.0, cap=12.0),
+        _pace_signal(analysis, CONFIDENT_PACE_RANGE_WPM, per_wpm=0.5, cap=10.0),
+        _clarity_signal(analysis),
+        _gasps_signal(analysis),
+    ]
+    return _score(signals)
+
+
+def _score(signals: Sequence[Signal | None]) -> Score:
+    kept = [s for s in signals if s is not None]
+    value = 100.0 + sum(s.effect for s in kept)
+    return Score(value=int(round(min(100.0, max(0.0, value)))), signals=kept)
+
+
+def _pace_signal(analysis: VoiceAnalysis, pace_range: tuple[float, float], per_wpm: float, cap: float) -> Signal | None:
+    if analysis.wpm is None:
+        return None
+    low, high = pace_range
+    beyond = max(low - analysis.wpm, analysis.wpm - high, 0.0)
+    detail = "too slow" if analysis.wpm < low else "too fast" if analysis.wpm > high else "comfortable"
+    return Signal(
+        name="speech_rate_wpm",
+        value=analysis.wpm,
+        effect=-min(cap, beyond * per_wpm),
+        evidence=[
+            Evidence(
+                kind="pace", detail=f"{analysis.wpm:.0f} words per minute ({detail}; aim for {low:.0f}-{high:.0f})"
+            )
+        ],
+    )
+
+
+def _fillers_signal(analysis: VoiceAnalysis, per_extra: float, cap: float) -> Signal | None:
+    if analysis.fillers_per_min is None:
+        return None
+    extra = max(0.0, analysis.fillers_per_min - FILLERS_PER_MIN_OK)
+    return Signal(
+        name="fillers_per_min",
+        value=analysis.fillers_per_min,
+        effect=-min(cap, extra * per_extra),
+        evidence=[f.evidence("filler") for f in analysis.fillers[:_MAX_EVIDENCE]],
+    )
+
+
+def _long_pauses_signal(analysis: VoiceAnalysis, per_pause: float, cap: float) -> Signal:
+    long_pauses = [p for p in analysis.pauses if p.duration_s >= 2.0]
+    return Signal(
+        name="long_pauses",
+        value=len(long_pauses),
+        effect=-min(cap, per_pause * len(long_pauses)),
+        evidence=[p.evidence() for p in long_pauses[:_MAX_EVIDENCE]],
+    )
+
+
+def _repetitions_signal(analysis: VoiceAnalysis) -> Signal:
+    return Signal(
+        name="repetitions",
+        value=len(analysis.repetitions),
+        effect=-min(12.0, 4.0 * len(analysis.repetitions)),
+        evidence=[r.evidence("repetition") for r in analysis.repetitions[:_MAX_EVIDENCE]],
+    )
+
+
+def _paused_share_signal(analysis: VoiceAnalysis) -> Signal | None:
+    if analysis.speech_start_s is None or analysis.speech_end_s is None:
+        return None
+    span = analysis.speech_end_s - analysis.speech_start_s
+    if span <= 0:
+        return None
+    share = sum(p.duration_s for p in analysis.pauses) / span
+    return Signal(
+        name="paused_share",
+        value=round(share, 3),
+        effect=-min(15.0, max(0.0, share - PAUSED_SHARE_OK) * 75.0),
+        evidence=[Evidence(kind="pauses", detail=f"{share:.0%} of the answer was silence (pauses of 0.5 s or more)")],
+    )
+
+
+def _response_delay_signal(analysis: VoiceAnalysis) -> Signal | None:
+    delay = analysis.response_delay_s
+    if delay is None:
+        return None
+    return Signal(
+        name="response_delay_s",
+        value=delay,
+        effect=-min(15.0, 3.0 * max(0.0, delay - RESPONSE_DELAY_OK_S)),
+        evidence=[Evidence(kind="response_delay", detail=f"first word after {delay:.1f} s", start_s=0.0, end_s=delay)],
+    )
+
+
+def _intonation_signal(analysis: VoiceAnalysis) -> Signal | None:
+    variation = analysis.pitch_variation_st
+    if variation is None:
+        return None
+    detail = "monotone" if variation < MONOTONE_BELOW_ST else "varied"
+    return Signal(
+        name="pitch_variation_st",
+        value=variation,
+        effect=-min(20.0, 15.0 * max(0.0, MONOTONE_BELOW_ST - variation)),
+        evidence=[Evidence(kind="intonation", detail=f"pitch varies by {variation:.1f} semitones ({detail})")],
+    )
+
+
+def _volume_signal(analysis: VoiceAnalysis) -> Signal | None:
+    variation = analysis.volume_variation_db
+    if variation is None:
+        return None
+    return Signal(
+        name="volume_variation_db",
+        value=variation,
+        effect=-min(10.0, 4.0 * max(0.0, FLAT_VOLUME_BELOW_DB - variation)),
+        evidence=[Evidence(kind="volume", detail=f"loudness varies by {variation:.1f} dB")],
+    )
+
+
+def _clarity_signal(analysis: VoiceAnalysis) -> Signal | None:
+    probability = analysis.mean_word_probability
+    if probability is None:
+        return None
+    return Signal(
+        name="mean_word_probability",
+        value=probability,
+        effect=-min(10.0, 40.0 * max(0.0, CLEAR_WORD_PROBABILITY - probability)),
+        evidence=[Evidence(kind="clarity", detail=f"speech recognised with mean confidence {probability:.2f}")],
+    )
+
+
+def _gasps_signal(analysis: VoiceAnalysis) -> Signal:
+    gasps = [b for b in analysis.breath_pauses if b.gasp]
+    return Signal(
+        name="gasps",
+        value=len(gasps),
+        effect=-min(9.0, 3.0 * len(gasps)),
+        evidence=[
+            Evidence(kind="gasp", detail="audible gasp", start_s=b.start, end_s=b.end) for b in gasps[:_MAX_EVIDENCE]
+        ],
+    )
