@@ -26,7 +26,9 @@ from interview_coach.memory.store import MemoryUnavailableError
 from interview_coach.question_bank import infer_role_families, seniority_from_text
 from interview_coach.settings import Settings, get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Private, offline AI mock interviews with evidence-based feedback.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Private, offline AI mock interviews with evidence-based feedback."
+)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -81,7 +83,13 @@ def _profile(role: str, seniority: str | None, name: str, jd: Path | None, resum
 
 def print_turn(turn: Turn, *, show_report: bool = True) -> None:
     """Print the messages of a turn with a style per speaker."""
-    styles = {"interviewer": "bold cyan", "coach": "bold green", "feedback": "yellow", "system": "dim", "candidate": "white"}
+    styles = {
+        "interviewer": "bold cyan",
+        "coach": "bold green",
+        "feedback": "yellow",
+        "system": "dim",
+        "candidate": "white",
+    }
     for message in turn.messages:
         role, text = message.get("role", "system"), message.get("text", "")
         if role == "candidate":
@@ -93,7 +101,11 @@ def print_turn(turn: Turn, *, show_report: bool = True) -> None:
         label = {"interviewer": "Interviewer", "coach": "Coach", "feedback": "Feedback", "system": "·"}.get(role, role)
         data = message.get("data") or {}
         if role == "interviewer" and data.get("number"):
-            label = "Interviewer (follow-up)" if data.get("follow_up") else f"Interviewer [Q{data['number']}/{data['total']}]"
+            label = (
+                "Interviewer (follow-up)"
+                if data.get("follow_up")
+                else f"Interviewer [Q{data['number']}/{data['total']}]"
+            )
         console.print(f"[{styles.get(role, 'white')}]{label}:[/] {text}")
 
 
@@ -101,7 +113,9 @@ def print_turn(turn: Turn, *, show_report: bool = True) -> None:
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the SessionReport as JSON.")] = False,
     user: Annotated[str, typer.Option(help="User id that owns the demo session.")] = "demo",
-    no_media: Annotated[bool, typer.Option("--no-media", help="Typed answers only (skip generated speech and video).")] = False,
+    no_media: Annotated[
+        bool, typer.Option("--no-media", help="Typed answers only (skip generated speech and video).")
+    ] = False,
 ) -> None:
     """Run a complete scripted mock interview, the report, and two coach turns."""
     from interview_coach.demo import run_demo
@@ -110,13 +124,17 @@ def demo(
     with clear_errors():
         deps = _open_deps(settings)
         try:
-            report, transcript = asyncio.run(run_demo(deps, user_id=user, with_media=not no_media, echo=None if as_json else print_turn))
+            report, transcript = asyncio.run(
+                run_demo(deps, user_id=user, with_media=not no_media, echo=None if as_json else print_turn)
+            )
         finally:
             deps.close()
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        console.print(f"\n[dim]Session {report.session_id} saved. Resume it with: interview-coach chat --session {report.session_id} --user {user}[/]")
+        console.print(
+            f"\n[dim]Session {report.session_id} saved. Resume it with: interview-coach chat --session {report.session_id} --user {user}[/]"
+        )
         del transcript
 
 
@@ -127,11 +145,15 @@ async def _chat_loop(service: InterviewService, turn: Turn, user: str) -> None:
         try:
             line = await asyncio.to_thread(console.input, f"[bold]{prompt}>[/] ")
         except (EOFError, KeyboardInterrupt):
-            console.print(f"\n[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]")
+            console.print(
+                f"\n[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]"
+            )
             return
         stripped = line.strip()
         if stripped in {"/quit", "/exit"}:
-            console.print(f"[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]")
+            console.print(
+                f"[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]"
+            )
             return
         answer = AnswerInput(text=line)
         for command, field in (("/audio ", "audio_path"), ("/video ", "video_path")):
@@ -155,7 +177,9 @@ def chat(
     seniority: Annotated[str | None, typer.Option(help="junior, mid, senior or lead (guessed from the role).")] = None,
     name: Annotated[str, typer.Option(help="Your name.")] = "Candidate",
     questions: Annotated[int, typer.Option(min=1, max=20, help="Number of main questions.")] = 5,
-    mode: Annotated[InterviewMode, typer.Option(help="practice: feedback after each answer; realistic: at the end.")] = InterviewMode.PRACTICE,
+    mode: Annotated[
+        InterviewMode, typer.Option(help="practice: feedback after each answer; realistic: at the end.")
+    ] = InterviewMode.PRACTICE,
     jd: Annotated[Path | None, typer.Option(help="Job description file (txt, pdf, docx).")] = None,
     resume: Annotated[Path | None, typer.Option(help="Resume file (txt, pdf, docx).")] = None,
 ) -> None:
@@ -171,7 +195,9 @@ def chat(
             if session:
                 turn = await service.resume(session, user)
             else:
-                request = InterviewPlanRequest(profile=_profile(role, seniority, name, jd, resume), question_count=questions, mode=mode)
+                request = InterviewPlanRequest(
+                    profile=_profile(role, seniority, name, jd, resume), question_count=questions, mode=mode
+                )
                 turn = await service.start(user, request)
                 console.print(f"[dim]Session {turn.session_id}[/]")
             await _chat_loop(service, turn, user)
@@ -191,13 +217,15 @@ def sessions(user: Annotated[str, typer.Option(help="Your user id.")] = "local")
 
     with clear_errors():
         store = SessionStore(get_settings().data_dir / "sessions.sqlite")
-        rows = store.list(user)
+        rows = store.for_user(user)
         store.close()
     if not rows:
         console.print("No sessions yet. Start one with: interview-coach chat")
     for row in rows:
         quality = f"{row.overall_quality:.0f}" if row.overall_quality is not None else "-"
-        console.print(f"{row.session_id}  {row.created_at:%Y-%m-%d %H:%M}  {row.status:<10} quality {quality:>3}  {row.role}")
+        console.print(
+            f"{row.session_id}  {row.created_at:%Y-%m-%d %H:%M}  {row.status:<10} quality {quality:>3}  {row.role}"
+        )
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class AppDeps:
         embedder: sentence embeddings shared by memory and text analysis.
         memory: long-term memory store (``None`` when a command does not need it).
         clock: time source, replaceable in tests.
+
     """
 
     settings: Settings
@@ -57,6 +58,7 @@ class AppDeps:
 
         Raises:
             RuntimeError: the deps were built without memory.
+
         """
         if self.memory is None:
             raise RuntimeError("This command was started without long-term memory.")
@@ -74,6 +76,7 @@ def build_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
 
     Raises:
         interview_coach.memory.store.MemoryUnavailableError: memory cannot be opened.
+
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = SentenceTransformerEmbedder(settings.embedding_model)

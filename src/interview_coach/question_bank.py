@@ -16,9 +16,60 @@ from interview_coach.domain import CandidateProfile, Question, QuestionKind, Sen
 
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]{1,}")
 _STOPWORDS = frozenset(
-    "the and for with you your our are was were this that from have has will can not but all any into "
-    "about their they them who what when where which while how why job role team work years year "
-    "experience strong skills ability using used use etc such also including plus".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "you",
+        "your",
+        "our",
+        "are",
+        "was",
+        "were",
+        "this",
+        "that",
+        "from",
+        "have",
+        "has",
+        "will",
+        "can",
+        "not",
+        "but",
+        "all",
+        "any",
+        "into",
+        "about",
+        "their",
+        "they",
+        "them",
+        "who",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "how",
+        "why",
+        "job",
+        "role",
+        "team",
+        "work",
+        "years",
+        "year",
+        "experience",
+        "strong",
+        "skills",
+        "ability",
+        "using",
+        "used",
+        "use",
+        "etc",
+        "such",
+        "also",
+        "including",
+        "plus",
+    ]
 )
 
 ROLE_FAMILY_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -47,6 +98,7 @@ class QuestionBank:
 
         Raises:
             KeyError: no question has that id.
+
         """
         for question in self.questions:
             if question.id == question_id:
@@ -71,6 +123,9 @@ def infer_role_families(profile: CandidateProfile) -> set[str]:
     text = f" {profile.role} {profile.job_description[:2000]} ".lower()
     families = {profile.role_family} if profile.role_family else set()
     for family, needles in ROLE_FAMILY_KEYWORDS.items():
+        # "Engineering manager" and "product manager" contain "engineer"/"product" but are not IC roles.
+        if family == "software_engineering" and families & {"engineering_management", "product_management"}:
+            continue
         if any(needle in text for needle in needles):
             families.add(family)
     if families & {"backend", "frontend"}:
@@ -122,6 +177,7 @@ def select_questions(
 
     Returns:
         Questions ordered behavioural, technical, situational, interleaved.
+
     """
     kinds = kinds or list(QuestionKind)
     families = infer_role_families(profile) | {"general"}

@@ -14,16 +14,24 @@ OVERALL_SCORES = ("answer_quality", "fluency", "confidence", "stress")
 
 
 def _overall(name: str, questions: list[QuestionReport]) -> Score:
-    values = [(i, q.scores[name].value) for i, q in enumerate(questions, 1) if name in q.scores and q.scores[name].value is not None]
+    values = [
+        (i, q.scores[name].value)
+        for i, q in enumerate(questions, 1)
+        if name in q.scores and q.scores[name].value is not None
+    ]
     if not values:
-        reasons = {q.scores[name].not_measured_reason for q in questions if name in q.scores and q.scores[name].not_measured_reason}
+        reasons = {
+            q.scores[name].not_measured_reason
+            for q in questions
+            if name in q.scores and q.scores[name].not_measured_reason
+        }
         return Score.not_measured("; ".join(sorted(r for r in reasons if r)) or "no answers")
     signals = [Signal(name=f"Q{i}", value=float(v or 0)) for i, v in values]
     return Score(value=round(mean(v or 0 for _, v in values)), signals=signals)
 
 
 def question_findings(question: QuestionReport) -> list[Finding]:
-    """Findings for one answered question (none for skipped ones)."""
+    """List the findings for one answered question (none for skipped ones)."""
     if question.analysis is None:
         return []
     return find_patterns(question.analysis, question.question.kind)
@@ -33,9 +41,10 @@ def session_metrics(questions: list[QuestionReport]) -> dict[str, float]:
     """Flat session-level numbers used for progress tracking and charts."""
     metrics: dict[str, float] = {}
     for name in OVERALL_SCORES:
-        values = [q.scores[name].value for q in questions if name in q.scores and q.scores[name].value is not None]
-        if values:
-            metrics[name] = float(mean(v for v in values if v is not None))
+        scores = [q.scores[name].value for q in questions if name in q.scores]
+        measured = [float(v) for v in scores if v is not None]
+        if measured:
+            metrics[name] = mean(measured)
     sources = {
         "fillers_per_min": "voice",
         "wpm": "voice",
@@ -63,7 +72,9 @@ def time_management_summary(questions: list[QuestionReport]) -> str:
     if not timed:
         return "Not measured: answers were typed, so speaking time is unknown."
     over = [i for i, q in enumerate(questions, 1) if q.duration_s is not None and q.duration_s > q.time_budget_s * 1.15]
-    under = [i for i, q in enumerate(questions, 1) if q.duration_s is not None and q.duration_s < q.time_budget_s * 0.25]
+    under = [
+        i for i, q in enumerate(questions, 1) if q.duration_s is not None and q.duration_s < q.time_budget_s * 0.25
+    ]
     total = sum(q.duration_s or 0 for q in timed)
     budget = sum(q.time_budget_s for q in timed)
     text = f"{total:.0f} s spoken against a budget of {budget} s over {len(timed)} timed answers."
@@ -97,7 +108,11 @@ def build_session_report(
     skipped = sum(1 for q in questions if q.input_mode == "skipped")
 
     def label(pattern_id: str, count: int) -> str:
-        return f"{examples[pattern_id].message} (in {count} of {len(questions)} answers)" if count > 1 else examples[pattern_id].message
+        return (
+            f"{examples[pattern_id].message} (in {count} of {len(questions)} answers)"
+            if count > 1
+            else examples[pattern_id].message
+        )
 
     weaknesses = [label(pid, n) for pid, n in weakness_counts.most_common(5)]
     if skipped:
@@ -107,7 +122,9 @@ def build_session_report(
     for pattern_id, _ in weakness_counts.most_common(4):
         pattern = find_pattern(pattern_id, examples[pattern_id].metric)
         if pattern and pattern.drill:
-            suggestions.append(f"{pattern.title}: {pattern.drill.name} ({pattern.drill.duration_min} min). {pattern.drill.success_metric}".strip())
+            suggestions.append(
+                f"{pattern.title}: {pattern.drill.name} ({pattern.drill.duration_min} min). {pattern.drill.success_metric}".strip()
+            )
         elif pattern and pattern.tips:
             suggestions.append(f"{pattern.title}: {pattern.tips[0]}")
     if not suggestions:
@@ -139,8 +156,15 @@ def render_markdown(report: SessionReport) -> str:
     lines = [f"# Interview report: {report.profile.role} ({report.profile.seniority})", ""]
     lines.append(f"Session `{report.session_id}`, {report.created_at:%Y-%m-%d %H:%M} UTC")
     lines += ["", "## Overall", ""]
-    lines += [f"- **{name.replace('_', ' ').title()}**: {_fmt_score(score)}" for name, score in report.overall_scores.items()]
-    for title, items in (("Strengths", report.strengths), ("Weaknesses", report.weaknesses), ("Suggestions", report.suggestions), ("Progress across sessions", report.progress)):
+    lines += [
+        f"- **{name.replace('_', ' ').title()}**: {_fmt_score(score)}" for name, score in report.overall_scores.items()
+    ]
+    for title, items in (
+        ("Strengths", report.strengths),
+        ("Weaknesses", report.weaknesses),
+        ("Suggestions", report.suggestions),
+        ("Progress across sessions", report.progress),
+    ):
         if items:
             lines += ["", f"## {title}", ""] + [f"- {item}" for item in items]
     lines += ["", "## Time management", "", report.time_management, "", "## Questions", ""]

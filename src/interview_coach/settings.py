@@ -14,11 +14,18 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="INTERVIEW_COACH_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path.home() / ".interview-coach", description="Where sessions, memory and files live.")
+    data_dir: Path = Field(
+        default=Path.home() / ".interview-coach", description="Where sessions, memory and files live."
+    )
     shared_data_dir: Path = Field(default=Path("../shared/data"), description="Public evaluation data, read in place.")
 
-    llm_model: str = Field(default="builtin", description="'builtin' (offline rules) or a pydantic-ai model string, e.g. 'openai:gpt-4.1-mini'.")
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server).")
+    llm_model: str = Field(
+        default="builtin",
+        description="'builtin' (offline rules) or a pydantic-ai model string, e.g. 'openai:gpt-4.1-mini'.",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server)."
+    )
     llm_api_key: str | None = None
     llm_timeout_s: float = 60.0
     llm_retries: int = 2
@@ -28,11 +35,18 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     memory_collection: str = "interview_coach_memory"
 
-    checkpointer_dsn: str | None = Field(default=None, description="SQLite path or postgres:// DSN; defaults to <data_dir>/checkpoints.sqlite.")
+    checkpointer_dsn: str | None = Field(
+        default=None, description="SQLite path or postgres:// DSN; defaults to <data_dir>/checkpoints.sqlite."
+    )
 
-    whisper_model: str = Field(default="bundled:tiny.en", description="'bundled:tiny.en', a faster-whisper model name or a local path.")
+    whisper_model: str = Field(
+        default="bundled:tiny.en", description="'bundled:tiny.en', a faster-whisper model name or a local path."
+    )
     whisper_compute_type: str = "int8"
-    embedding_model: str = Field(default="bundled:all-MiniLM-L6-v2", description="'bundled:all-MiniLM-L6-v2' or a local sentence-transformers path.")
+    embedding_model: str = Field(
+        default="bundled:all-MiniLM-L6-v2",
+        description="'bundled:all-MiniLM-L6-v2' or a local sentence-transformers path.",
+    )
     face_model_path: Path | None = None
     hand_model_path: Path | None = None
     pose_model_path: Path | None = None

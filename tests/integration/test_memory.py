@@ -60,7 +60,9 @@ def test_delete_user_removes_only_that_user(store: QdrantMemoryStore) -> None:
     assert len(store.list("bob")) == 1
 
 
-def test_batch_of_hundreds_is_stored_and_persists_across_reopen(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
+def test_batch_of_hundreds_is_stored_and_persists_across_reopen(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
     path = tmp_path / "qdrant"
     memory = QdrantMemoryStore(embedder, path=path)
     memory.add([new_record("carol", "chat_fact", f"fact number {i}") for i in range(300)])
@@ -92,7 +94,9 @@ def test_locked_folder_gives_a_clear_error(store: QdrantMemoryStore, tmp_path: P
 
 def test_progress_reports_first_to_latest_change() -> None:
     def summary(days_ago: int, fillers: float, quality: float) -> MemoryRecord:
-        record = new_record("u", "session_summary", "s", metrics={"fillers_per_min": fillers, "answer_quality": quality})
+        record = new_record(
+            "u", "session_summary", "s", metrics={"fillers_per_min": fillers, "answer_quality": quality}
+        )
         return record.model_copy(update={"created_at": datetime.now(UTC) - timedelta(days=days_ago)})
 
     records = [summary(1, 4.3, 71), summary(9, 9.1, 55), summary(5, 6.0, 60)]

@@ -21,10 +21,14 @@ from interview_coach.report import question_findings
 class CoachMessage(BaseModel):
     """The coach's reply to the candidate."""
 
-    text: str = Field(description="The reply, under 180 words, citing question numbers and numbers from the report.", max_length=2000)
+    text: str = Field(
+        description="The reply, under 180 words, citing question numbers and numbers from the report.", max_length=2000
+    )
 
 
-coach_agent: Agent[AppDeps, CoachMessage] = Agent(output_type=CoachMessage, deps_type=AppDeps, instructions=prompts.COACH, name="coach")
+coach_agent: Agent[AppDeps, CoachMessage] = Agent(
+    output_type=CoachMessage, deps_type=AppDeps, instructions=prompts.COACH, name="coach"
+)
 
 _QUESTION_REF = re.compile(r"\b(?:q|question|#)\s*(\d{1,2})\b", re.IGNORECASE)
 _GOAL = re.compile(r"\b(?:my goal is|i want to|i'd like to|i would like to|help me)\b(.+)", re.IGNORECASE)
@@ -90,7 +94,11 @@ def _explain_question(number: int, question: QuestionReport) -> str:
             lines.append("What helped: " + ", ".join(positives) + ".")
     weaknesses = [f for f in question_findings(question) if f.polarity == "weakness"]
     for finding in weaknesses[:3]:
-        cited = "; ".join(e.detail if e.start_s is not None else f'"{e.quote}"' for e in finding.evidence[:2] if e.start_s is not None or e.quote)
+        cited = "; ".join(
+            e.detail if e.start_s is not None else f'"{e.quote}"'
+            for e in finding.evidence[:2]
+            if e.start_s is not None or e.quote
+        )
         lines.append(f"- {finding.message}" + (f" Evidence: {cited}." if cited else ""))
     lines.append(f"Say 're-answer question {number}' to try it again and compare.")
     return "\n".join(lines)
@@ -146,7 +154,9 @@ def _overview(context: CoachContext) -> str:
     report = context.report
     lines: list[str] = []
     if report:
-        scores = ", ".join(f"{k.replace('_', ' ')} {v.value}" for k, v in report.overall_scores.items() if v.value is not None)
+        scores = ", ".join(
+            f"{k.replace('_', ' ')} {v.value}" for k, v in report.overall_scores.items() if v.value is not None
+        )
         lines.append(f"Overall: {scores or 'no measured scores yet'}.")
         if report.weaknesses:
             lines.append("Biggest thing to work on: " + report.weaknesses[0])
@@ -171,18 +181,33 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
     if goal and deps.memory is not None and len(goal.group(1).strip()) > 3:
         text = goal.group(1).strip().rstrip(".!")
         deps.memory.add([new_record(context.user_id, "goal", f"Goal: {text}")])
-        return CoachReply(text=f"Noted your goal: {text}. I'll keep it in mind in later sessions.\n\n{_overview(context)}", grounded_on=["memory:goal"])
+        return CoachReply(
+            text=f"Noted your goal: {text}. I'll keep it in mind in later sessions.\n\n{_overview(context)}",
+            grounded_on=["memory:goal"],
+        )
     if "plan" in lowered:
         return CoachReply(text=_practice_plan(context), grounded_on=["report", "memory"])
     if any(w in lowered for w in ("progress", "trend", "improv", "better than", "over time")):
         lines = describe_progress(context.summaries)
-        text = ("Your progress:\n" + "\n".join(f"- {line}" for line in lines)) if lines else "I need at least two sessions to show a trend. Do another interview and ask again."
+        text = (
+            ("Your progress:\n" + "\n".join(f"- {line}" for line in lines))
+            if lines
+            else "I need at least two sessions to show a trend. Do another interview and ask again."
+        )
         return CoachReply(text=text, grounded_on=["memory:session_summary"])
     if "story" in lowered or "stories" in lowered:
         return CoachReply(text=_story_bank(context), grounded_on=["memory:star_story"])
-    patterns = search_patterns(message, limit=1) if any(w in lowered for w in ("drill", "exercise", "practice", "tip", "help", "how do i", "how can i")) else []
+    patterns = (
+        search_patterns(message, limit=1)
+        if any(w in lowered for w in ("drill", "exercise", "practice", "tip", "help", "how do i", "how can i"))
+        else []
+    )
     if patterns:
-        return CoachReply(text=_drill_text(patterns[0]), grounded_on=[f"kb:{patterns[0].id}"], drill=patterns[0].drill.name if patterns[0].drill else None)
+        return CoachReply(
+            text=_drill_text(patterns[0]),
+            grounded_on=[f"kb:{patterns[0].id}"],
+            drill=patterns[0].drill.name if patterns[0].drill else None,
+        )
     overview = _overview(context)
     hint = "\n\nAsk me: 'why was question 2 rated low?', 'give me a drill for fillers', 'make me a practice plan', 'show my progress', 're-answer question 1'."
     return CoachReply(text=overview + hint, grounded_on=["report", "memory"])

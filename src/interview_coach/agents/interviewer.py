@@ -80,6 +80,24 @@ def plan_questions(deps: AppDeps, request: InterviewPlanRequest, *, user_id: str
     return chosen
 
 
+FOLLOW_UP_BELOW_QUALITY = 60
+ALWAYS_FOLLOW_UP = frozenset({"too_short", "off_topic"})
+
+
+def should_follow_up(reasons: list[str], answer_quality: int | None) -> str | None:
+    """Return the follow-up trigger when an answer is weak enough to probe, else ``None``.
+
+    Like a human interviewer, probe only short or off-topic answers and those that scored
+    below ``FOLLOW_UP_BELOW_QUALITY``; a good answer that misses a detail is left alone.
+    """
+    reason = follow_up_reason(reasons)
+    if reason is None:
+        return None
+    if reason in ALWAYS_FOLLOW_UP or answer_quality is None or answer_quality < FOLLOW_UP_BELOW_QUALITY:
+        return reason
+    return None
+
+
 def follow_up_reason(reasons: list[str]) -> str | None:
     """Pick the most useful follow-up trigger among those the analysis found."""
     for wanted in FOLLOW_UP_PRIORITY:
@@ -91,7 +109,7 @@ def follow_up_reason(reasons: list[str]) -> str | None:
 
 def build_follow_up(parent: Question, reason: str, missing_points: list[str], number: int) -> Question:
     """Create the follow-up question for a weak answer."""
-    key = reason if reason in _FOLLOW_UP_TEMPLATES else reason.split(":")[0]
+    key = reason if reason in _FOLLOW_UP_TEMPLATES else reason.split(":", maxsplit=1)[0]
     template = _FOLLOW_UP_TEMPLATES.get(key, _FOLLOW_UP_TEMPLATES["vague"])
     point = missing_points[0].rstrip(".").lower() if missing_points else "the key trade-offs"
     text = template.format(question=parent.text, point=point)

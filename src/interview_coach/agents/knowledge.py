@@ -24,7 +24,8 @@ class CoachingPattern(BaseModel):
 
     id: str
     trigger: str = ""
-    metric: str = ""
+    metric: str | None = None
+    category: str = ""
     title: str
     why: str = ""
     tips: list[str] = Field(default_factory=list)

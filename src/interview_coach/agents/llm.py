@@ -30,6 +30,7 @@ def build_model(settings: Settings) -> Model | None:
 
     Raises:
         LlmConfigError: the model string is not usable.
+
     """
     if not settings.uses_llm:
         return None
@@ -91,7 +92,9 @@ async def run_with_fallback(
     except Exception as exc:
         logger.warning("LLM call failed: %s", exc)
         reason = type(exc).__name__
-        return LlmOutcome(output=None, note=f"The language model failed ({reason}); used the builtin engine for this turn.")
+        return LlmOutcome(
+            output=None, note=f"The language model failed ({reason}); used the builtin engine for this turn."
+        )
     usage = result.usage()
     return LlmOutcome(output=result.output, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
@@ -39,6 +40,7 @@ class Turn:
         total: number of main questions.
         phase: interview, coaching or ended.
         report: the session report once written.
+
     """
 
     session_id: str
@@ -90,7 +92,7 @@ class InterviewService:
             sessions.close()
 
     @staticmethod
-    def _config(session_id: str) -> dict[str, Any]:
+    def _config(session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
 
     async def _run(self, session_id: str, graph_input: Any) -> Turn:
@@ -148,6 +150,7 @@ class InterviewService:
 
         Raises:
             SessionNotFoundError: unknown session or another user's session.
+
         """
         await self._check_owner(session_id, user_id)
         current = await self._turn(session_id, since=10**9)
@@ -168,6 +171,7 @@ class InterviewService:
 
         Raises:
             SessionNotFoundError: unknown session or another user's session.
+
         """
         await self._check_owner(session_id, user_id)
         turn = await self._turn(session_id, since=0)
@@ -178,13 +182,13 @@ class InterviewService:
         return turn
 
     async def report(self, session_id: str, user_id: str) -> SessionReport | None:
-        """The session's report, or ``None`` while the interview is still running."""
+        """Return the session's report, or ``None`` while the interview is still running."""
         await self._check_owner(session_id, user_id)
         return (await self._turn(session_id, since=10**9)).report
 
     def list_sessions(self, user_id: str) -> list[SessionPublic]:
-        """The user's sessions, newest first."""
-        return self.sessions.list(user_id)
+        """List the user's sessions, newest first."""
+        return self.sessions.for_user(user_id)
 
     async def delete_user_data(self, user_id: str) -> dict[str, int]:
         """Delete every session, checkpoint and memory of a user."""

@@ -43,6 +43,7 @@ class InterviewState(TypedDict, total=False):
         reanswer: the question number being re-answered in a coach drill.
         created_at: ISO creation time.
         llm_usage: tokens used by LLM calls in this session.
+
     """
 
     session_id: str

@@ -19,7 +19,13 @@ from interview_coach.agents.coach import coach_reply as run_coach
 from interview_coach.agents.coach import referenced_question, wants_reanswer
 from interview_coach.agents.evaluator import evaluate_answer as run_evaluator
 from interview_coach.agents.findings import find_patterns
-from interview_coach.agents.interviewer import build_follow_up, follow_up_reason, phrase_question, plan_questions
+from interview_coach.agents.interviewer import (
+    build_follow_up,
+    follow_up_reason,
+    phrase_question,
+    plan_questions,
+    should_follow_up,
+)
 from interview_coach.deps import AppDeps
 from interview_coach.domain import (
     AnswerAnalysis,
@@ -43,11 +49,27 @@ HELP_TEXT = (
     "/repeat asks the question again, /skip moves on, /end finishes and writes the report, "
     "/status shows how you are doing, /help shows this."
 )
-_COMMANDS: dict[str, Intent] = {"/repeat": "repeat", "/skip": "skip", "/end": "end", "/help": "help", "/status": "status"}
+_COMMANDS: dict[str, Intent] = {
+    "/repeat": "repeat",
+    "/skip": "skip",
+    "/end": "end",
+    "/help": "help",
+    "/status": "status",
+}
 _FREE_FORM: tuple[tuple[re.Pattern[str], Intent], ...] = (
-    (re.compile(r"^(?:can|could|would) you (?:please )?(?:repeat|say that again|rephrase)|^(?:please )?repeat\b|^pardon\b|^say that again"), "repeat"),
+    (
+        re.compile(
+            r"^(?:can|could|would) you (?:please )?(?:repeat|say that again|rephrase)|^(?:please )?repeat\b|^pardon\b|^say that again"
+        ),
+        "repeat",
+    ),
     (re.compile(r"^(?:please )?(?:skip|pass|next question)\b|^(?:can|could) (?:we|i) skip"), "skip"),
-    (re.compile(r"^(?:(?:let'?s|please|i want to|i'd like to) )?(?:end|stop|finish|quit)(?: the| this)?(?: interview)?\b"), "end"),
+    (
+        re.compile(
+            r"^(?:(?:let'?s|please|i want to|i'd like to) )?(?:end|stop|finish|quit)(?: the| this)?(?: interview)?\b"
+        ),
+        "end",
+    ),
     (re.compile(r"how am i doing|how did i do|how's it going"), "status"),
     (re.compile(r"^(?:help|what can i (?:say|do))\b"), "help"),
 )
@@ -91,16 +113,29 @@ async def plan_interview(state: InterviewState, runtime: Runtime[AppDeps]) -> di
     """Choose the questions and greet the candidate."""
     deps = _deps(runtime)
     request = _request(state)
-    questions = await asyncio.to_thread(plan_questions, deps, request, user_id=state["user_id"], seed=state["session_id"])
+    questions = await asyncio.to_thread(
+        plan_questions, deps, request, user_id=state["user_id"], seed=state["session_id"]
+    )
     kinds = sorted({q.kind.value for q in questions})
-    mode = "feedback after each answer" if request.mode == InterviewMode.PRACTICE else "feedback at the end, like a real interview"
+    mode = (
+        "feedback after each answer"
+        if request.mode == InterviewMode.PRACTICE
+        else "feedback at the end, like a real interview"
+    )
     greeting = (
         f"Hi {request.profile.name}! This is a {len(questions)}-question mock interview for "
         f"{request.profile.role} ({request.profile.seniority.value}), covering {', '.join(kinds)} questions, with {mode}. "
         f"{HELP_TEXT}"
     )
     plan = [q.model_dump(mode="json") for q in questions]
-    return {"plan": plan, "index": 0, "current": plan[0], "follow_ups": 0, "phase": "interview", "messages": [_message("system", greeting)]}
+    return {
+        "plan": plan,
+        "index": 0,
+        "current": plan[0],
+        "follow_ups": 0,
+        "phase": "interview",
+        "messages": [_message("system", greeting)],
+    }
 
 
 async def ask_question(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[str, Any]:
@@ -134,13 +169,17 @@ def await_answer(state: InterviewState) -> dict[str, Any]:
     raw = interrupt({"type": "answer", "question": current, "number": state["index"] + 1, "total": len(state["plan"])})
     answer = AnswerInput.model_validate(raw) if isinstance(raw, dict) else AnswerInput(text=str(raw or ""))
     intent = classify_input(answer)
-    shown = answer.text.strip() or ("(video answer)" if answer.video_path else "(spoken answer)" if answer.audio_path else "")
+    shown = answer.text.strip() or (
+        "(video answer)" if answer.video_path else "(spoken answer)" if answer.audio_path else ""
+    )
     messages = [_message("candidate", shown[:2000], current.get("id"))] if shown else []
     pending = answer.model_dump(mode="json") if intent == "answer" else None
     return {"pending": pending, "intent": intent, "messages": messages}
 
 
-def route_after_answer(state: InterviewState) -> Literal["analyze_answer", "ask_question", "skip_question", "write_report", "status_reply"]:
+def route_after_answer(
+    state: InterviewState,
+) -> Literal["analyze_answer", "ask_question", "skip_question", "write_report", "status_reply"]:
     """Send the input where it belongs."""
     intent = state.get("intent", "answer")
     if intent == "answer":
@@ -163,7 +202,11 @@ def status_reply(state: InterviewState) -> dict[str, Any]:
         return {"messages": [_message("system", HELP_TEXT)]}
     results = [QuestionReport.model_validate(r) for r in state.get("results", [])]
     answered = [r for r in results if r.input_mode != "skipped"]
-    qualities = [r.scores["answer_quality"].value for r in answered if "answer_quality" in r.scores and r.scores["answer_quality"].value is not None]
+    qualities = [
+        r.scores["answer_quality"].value
+        for r in answered
+        if "answer_quality" in r.scores and r.scores["answer_quality"].value is not None
+    ]
     if not answered:
         text = f"No answers yet. You're on question {state['index'] + 1} of {len(state['plan'])}."
     elif _request(state).mode == InterviewMode.REALISTIC:
@@ -186,7 +229,12 @@ async def analyze_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> di
     )
     messages = [_message("system", error) for error in analysis.errors]
     if analysis.truncated:
-        messages.append(_message("system", f"Your answer was longer than {deps.settings.max_answer_chars:,} characters; only the first part was analysed."))
+        messages.append(
+            _message(
+                "system",
+                f"Your answer was longer than {deps.settings.max_answer_chars:,} characters; only the first part was analysed.",
+            )
+        )
     if analysis.input_mode != "text" and analysis.answer_text:
         messages.append(_message("system", f"Transcript: {analysis.answer_text[:1500]}", question.id, transcript=True))
     return {"analysis": analysis.model_dump(mode="json"), "messages": messages}
@@ -223,15 +271,29 @@ async def evaluate_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> d
     if evaluation.engine_note:
         messages.append(_message("system", evaluation.engine_note))
     if request.mode == InterviewMode.PRACTICE:
-        messages.append(_message("feedback", _feedback_text(number, evaluation), question.id, evaluation=evaluation.model_dump(mode="json")))
-    return {"evaluation": evaluation.model_dump(mode="json"), "results": [result.model_dump(mode="json")], "messages": messages}
+        messages.append(
+            _message(
+                "feedback",
+                _feedback_text(number, evaluation),
+                question.id,
+                evaluation=evaluation.model_dump(mode="json"),
+            )
+        )
+    return {
+        "evaluation": evaluation.model_dump(mode="json"),
+        "results": [result.model_dump(mode="json")],
+        "messages": messages,
+    }
 
 
-def route_after_evaluation(state: InterviewState, runtime: Runtime[AppDeps]) -> Literal["prepare_follow_up", "next_question"]:
+def route_after_evaluation(
+    state: InterviewState, runtime: Runtime[AppDeps]
+) -> Literal["prepare_follow_up", "next_question"]:
     """Follow up on a weak answer (at most ``max_follow_ups`` per question), else move on."""
-    analysis = state.get("analysis") or {}
-    reasons = list((analysis.get("text") or {}).get("follow_up_reasons") or [])
-    if follow_up_reason(reasons) and state.get("follow_ups", 0) < runtime.context.settings.max_follow_ups:
+    text = (state.get("analysis") or {}).get("text") or {}
+    quality = ((text.get("answer_quality") or {}).get("value")) if text else None
+    reason = should_follow_up(list(text.get("follow_up_reasons") or []), quality)
+    if reason and state.get("follow_ups", 0) < runtime.context.settings.max_follow_ups:
         return "prepare_follow_up"
     return "next_question"
 
@@ -291,7 +353,11 @@ async def write_report(state: InterviewState, runtime: Runtime[AppDeps]) -> dict
         current = new_record(state["user_id"], "session_summary", "current", metrics=report.metrics)
         report = report.model_copy(update={"progress": describe_progress([*previous, current])})
     text = render_markdown(report)
-    return {"report": report.model_dump(mode="json"), "phase": "coaching", "messages": [_message("feedback", text, None, report=True)]}
+    return {
+        "report": report.model_dump(mode="json"),
+        "phase": "coaching",
+        "messages": [_message("feedback", text, None, report=True)],
+    }
 
 
 def _story_text(result: QuestionReport) -> str | None:
@@ -318,8 +384,12 @@ def memories_for_report(report: SessionReport) -> list[Any]:
             metrics = {finding.metric: finding.value} if finding.value is not None else {}
             records.append(
                 new_record(
-                    user, kind, f"{finding.message} (question: {result.question.text})", session_id=session,
-                    competencies=[result.question.competency], metrics=metrics,
+                    user,
+                    kind,
+                    f"{finding.message} (question: {result.question.text})",
+                    session_id=session,
+                    competencies=[result.question.competency],
+                    metrics=metrics,
                     data={"pattern_id": finding.pattern_id, "question_id": result.question.id},
                     stable_key=f"{session}:{i}:{finding.pattern_id}",
                 )
@@ -327,7 +397,16 @@ def memories_for_report(report: SessionReport) -> list[Any]:
         quality = result.evaluation.quality_1_5 if result.evaluation else None
         story = _story_text(result)
         if story and quality and quality >= 4 and result.question.kind == QuestionKind.BEHAVIORAL:
-            records.append(new_record(user, "star_story", story, session_id=session, competencies=[result.question.competency], stable_key=f"{session}:{i}:story"))
+            records.append(
+                new_record(
+                    user,
+                    "star_story",
+                    story,
+                    session_id=session,
+                    competencies=[result.question.competency],
+                    stable_key=f"{session}:{i}:story",
+                )
+            )
     quality_score = report.overall_scores.get("answer_quality")
     summary = (
         f"Mock interview for {report.profile.role} on {report.created_at:%Y-%m-%d}: answer quality "
@@ -336,8 +415,15 @@ def memories_for_report(report: SessionReport) -> list[Any]:
     )
     records.append(
         new_record(
-            user, "session_summary", summary, session_id=session, metrics=report.metrics,
-            data={"question_ids": [q.question.id for q in report.questions], "weakness_patterns": sorted(set(weakness_ids))},
+            user,
+            "session_summary",
+            summary,
+            session_id=session,
+            metrics=report.metrics,
+            data={
+                "question_ids": [q.question.id for q in report.questions],
+                "weakness_patterns": sorted(set(weakness_ids)),
+            },
             stable_key=f"{session}:summary",
         )
     )
@@ -384,7 +470,10 @@ async def _compare_reanswer(deps: AppDeps, report: SessionReport, number: int, t
     lines = [f"Re-answer of Q{number}: answer quality {before_value} → {after.value}."]
     old_text = (original.analysis.text or {}) if original.analysis else {}
     new_text = analysis.text or {}
-    old_missing, new_missing = set(old_text.get("missing_key_points") or []), set(new_text.get("missing_key_points") or [])
+    old_missing, new_missing = (
+        set(old_text.get("missing_key_points") or []),
+        set(new_text.get("missing_key_points") or []),
+    )
     if old_missing - new_missing:
         lines.append("Now covered: " + "; ".join(sorted(old_missing - new_missing)) + ".")
     if new_missing:
@@ -409,7 +498,9 @@ async def coach_reply(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[
             text = f"Re-answer Q{number}: {question.question.text}\nType your new answer; I'll compare it with the first one."
             return {"messages": [_message("coach", text)], "reanswer": number}
     reply = await run_coach(deps, user_id=state["user_id"], message=message, report=report)
-    messages = [_message("coach", reply.text, None, grounded_on=reply.grounded_on, drill=reply.drill, engine=reply.engine)]
+    messages = [
+        _message("coach", reply.text, None, grounded_on=reply.grounded_on, drill=reply.drill, engine=reply.engine)
+    ]
     if reply.engine_note:
         messages.append(_message("system", reply.engine_note))
     return {"messages": messages}
@@ -417,17 +508,32 @@ async def coach_reply(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[
 
 def end_session(state: InterviewState) -> dict[str, Any]:
     """Close the session politely."""
-    return {"phase": "ended", "messages": [_message("coach", "Good work today. Your report and progress are saved; come back any time.")]}
+    return {
+        "phase": "ended",
+        "messages": [_message("coach", "Good work today. Your report and progress are saved; come back any time.")],
+    }
 
 
 def build_graph() -> StateGraph[InterviewState, AppDeps, InterviewState, InterviewState]:
     """Wire the supervisor graph (compile it with a checkpointer)."""
     builder = StateGraph(InterviewState, context_schema=AppDeps)
     for node in (
-        plan_interview, ask_question, await_answer, status_reply, analyze_answer, evaluate_answer,
-        prepare_follow_up, skip_question, next_question, write_report, remember, await_coach, coach_reply, end_session,
+        plan_interview,
+        ask_question,
+        await_answer,
+        status_reply,
+        analyze_answer,
+        evaluate_answer,
+        prepare_follow_up,
+        skip_question,
+        next_question,
+        write_report,
+        remember,
+        await_coach,
+        coach_reply,
+        end_session,
     ):
-        builder.add_node(node.__name__, node)  # type: ignore[call-overload]
+        builder.add_node(node.__name__, node)
     builder.add_edge(START, "plan_interview")
     builder.add_edge("plan_interview", "ask_question")
     builder.add_edge("ask_question", "await_answer")

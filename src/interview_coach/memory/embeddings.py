@@ -38,6 +38,7 @@ def resolve_embedding_model_path(spec: str) -> Path:
 
     Raises:
         ModelUnavailableError: the model is not installed locally.
+
     """
     if spec == BUNDLED_MINILM:
         try:
@@ -74,9 +75,13 @@ class SentenceTransformerEmbedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 model = SentenceTransformer(str(resolve_embedding_model_path(self._spec)), device="cpu")
-                get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                get_dimension = (
+                    getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                )
                 self.dimension = int(get_dimension() or EMBEDDING_DIM)
                 self._model = model
             return self._model

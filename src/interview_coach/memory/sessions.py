@@ -34,6 +34,7 @@ class SessionStore:
 
         Raises:
             sqlite3.DatabaseError: the file exists but is not a usable database.
+
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -50,7 +51,8 @@ class SessionStore:
         now = datetime.now(UTC).isoformat()
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO sessions VALUES (?, ?, ?, 'interview', ?, ?, NULL)", (session_id, user_id, role, now, now)
+                "INSERT OR IGNORE INTO sessions VALUES (?, ?, ?, 'interview', ?, ?, NULL)",
+                (session_id, user_id, role, now, now),
             )
             self._db.commit()
 
@@ -68,17 +70,24 @@ class SessionStore:
 
         Raises:
             SessionNotFoundError: unknown id, or the session belongs to someone else.
+
         """
         with self._lock:
-            row = self._db.execute("SELECT * FROM sessions WHERE session_id = ? AND user_id = ?", (session_id, user_id)).fetchone()
+            row = self._db.execute(
+                "SELECT * FROM sessions WHERE session_id = ? AND user_id = ?", (session_id, user_id)
+            ).fetchone()
         if row is None:
-            raise SessionNotFoundError(f"No session {session_id!r} for this user. List yours with `interview-coach sessions`.")
+            raise SessionNotFoundError(
+                f"No session {session_id!r} for this user. List yours with `interview-coach sessions`."
+            )
         return self._to_public(row)
 
-    def list(self, user_id: str) -> list[SessionPublic]:
-        """The user's sessions, newest first."""
+    def for_user(self, user_id: str) -> list[SessionPublic]:
+        """List the user's sessions, newest first."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at DESC", (user_id,)).fetchall()
+            rows = self._db.execute(
+                "SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at DESC", (user_id,)
+            ).fetchall()
         return [self._to_public(r) for r in rows]
 
     def delete_user(self, user_id: str) -> list[str]:

@@ -31,7 +31,9 @@ class MemoryStore(Protocol):
         """Store records (batched)."""
         ...
 
-    def search(self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5) -> list[MemoryRecord]:
+    def search(
+        self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5
+    ) -> list[MemoryRecord]:
         """Return the user's records most similar to the query."""
         ...
 
@@ -64,6 +66,7 @@ def new_record(
     Args:
         stable_key: when given, the id derives from it, so writing the same fact twice (a
             graph node re-run after a crash) overwrites instead of duplicating.
+
     """
     record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{user_id}:{stable_key}") if stable_key else uuid.uuid4()
     return MemoryRecord(
@@ -96,6 +99,7 @@ class QdrantMemoryStore:
         Raises:
             MemoryUnavailableError: the folder is locked by another process, or the server or
                 the data is unusable.
+
         """
         from qdrant_client import QdrantClient
 
@@ -163,12 +167,18 @@ class QdrantMemoryStore:
                 ),
             )
 
-    def search(self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5) -> list[MemoryRecord]:
+    def search(
+        self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5
+    ) -> list[MemoryRecord]:
         """Return the user's records most similar to the query."""
         vector = self._embedder.encode([query])[0].tolist()
         with self._lock:
             hits = self._client.query_points(
-                self._collection, query=vector, limit=limit, query_filter=self._user_filter(user_id, kinds), with_payload=True
+                self._collection,
+                query=vector,
+                limit=limit,
+                query_filter=self._user_filter(user_id, kinds),
+                with_payload=True,
             ).points
         return [MemoryRecord.model_validate(hit.payload) for hit in hits if hit.payload]
 
@@ -197,7 +207,9 @@ class QdrantMemoryStore:
 
         count = len(self.list(user_id, limit=10_000))
         with self._lock:
-            self._client.delete(self._collection, points_selector=models.FilterSelector(filter=self._user_filter(user_id, None)))
+            self._client.delete(
+                self._collection, points_selector=models.FilterSelector(filter=self._user_filter(user_id, None))
+            )
         return count
 
     def close(self) -> None:

@@ -63,6 +63,7 @@ def iris_offset(points_px: dict[int, tuple[float, float]]) -> float:
 
     Args:
         points_px: face-mesh index -> (x, y) in pixels; needs the eye corners and iris centres.
+
     """
     offsets = []
     for (left_corner, right_corner), iris in zip((RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS), IRIS_CENTRES, strict=True):
@@ -84,10 +85,14 @@ def gaze_angles(pose: HeadPose, iris_h: float, eye_down: float) -> tuple[float, 
         iris_h: horizontal iris offset in eye widths (> 0: image right).
         eye_down: ``eyeLookDown - eyeLookUp`` blendshape difference in [-1, 1]; the iris's
             vertical landmark is confounded by the eyelids, the blendshapes are not.
+
     """
     yaw = pose.yaw + EYE_YAW_DEG_PER_EYE_WIDTH * iris_h
     pitch = pose.pitch + EYE_PITCH_DEG_PER_UNIT * eye_down
     return yaw, pitch
+
+
+GazeReference = Literal["first_seconds", "recording_median", "camera_axis"]
 
 
 @dataclass(frozen=True)
@@ -96,36 +101,62 @@ class GazeBaseline:
 
     yaw: float
     pitch: float
-    calibrated: bool
+    reference: GazeReference
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the baseline came from the candidate's first seconds."""
+        return self.reference == "first_seconds"
+
+
+def _median_absolute_deviation(values: FloatArray) -> float:
+    return float(np.median(np.abs(values - np.median(values))))
 
 
 def gaze_baseline(
     times: FloatArray,
     yaw: FloatArray,
     pitch: FloatArray,
-    present: BoolArray,
+    usable: BoolArray,
     *,
     window_s: float = 5.0,
     min_samples: int = 5,
-    max_abs_deg: float = 25.0,
+    max_abs_deg: float = 20.0,
+    max_spread_deg: float = 6.0,
 ) -> GazeBaseline:
-    """Calibrate the camera direction as the median gaze over the first seconds with a face.
+    """Choose the gaze direction that means "at the camera" for this candidate and camera.
 
-    Falls back to straight ahead (0, 0, not calibrated) with too few samples, or when the
-    median is implausibly far from the camera (the candidate looked away at the start).
+    People look at the camera with their own head-pitch habit, so the first seconds with
+    open eyes are used when the gaze there is steady (median absolute deviation at most
+    ``max_spread_deg``) and plausible (within ``max_abs_deg`` of the camera axis). Otherwise
+    the median gaze of the whole recording is used, and failing that the camera axis.
+
+    Args:
+        times: sample times in seconds.
+        yaw: gaze yaw per sample in degrees.
+        pitch: gaze pitch per sample in degrees.
+        usable: samples with a visible face and open eyes.
+        window_s: length of the calibration window after the first usable sample.
+        min_samples: fewest samples a window needs.
+        max_abs_deg: largest accepted offset from the camera axis.
+        max_spread_deg: largest accepted spread inside the window.
+
     """
-    indices = np.flatnonzero(present)
-    if indices.size == 0:
-        return GazeBaseline(0.0, 0.0, calibrated=False)
-    first_time = times[indices[0]]
-    window = indices[times[indices] <= first_time + window_s]
-    if window.size < min_samples:
-        return GazeBaseline(0.0, 0.0, calibrated=False)
-    base_yaw = float(np.median(yaw[window]))
-    base_pitch = float(np.median(pitch[window]))
-    if abs(base_yaw) > max_abs_deg or abs(base_pitch) > max_abs_deg:
-        return GazeBaseline(0.0, 0.0, calibrated=False)
-    return GazeBaseline(base_yaw, base_pitch, calibrated=True)
+    indices = np.flatnonzero(usable)
+    if indices.size < min_samples:
+        return GazeBaseline(0.0, 0.0, "camera_axis")
+    window = indices[times[indices] <= times[indices[0]] + window_s]
+    if window.size >= min_samples:
+        base_yaw, base_pitch = float(np.median(yaw[window])), float(np.median(pitch[window]))
+        steady = (
+            max(_median_absolute_deviation(yaw[window]), _median_absolute_deviation(pitch[window])) <= max_spread_deg
+        )
+        if steady and abs(base_yaw) <= max_abs_deg and abs(base_pitch) <= max_abs_deg:
+            return GazeBaseline(base_yaw, base_pitch, "first_seconds")
+    base_yaw, base_pitch = float(np.median(yaw[indices])), float(np.median(pitch[indices]))
+    if abs(base_yaw) <= max_abs_deg and abs(base_pitch) <= max_abs_deg:
+        return GazeBaseline(base_yaw, base_pitch, "recording_median")
+    return GazeBaseline(0.0, 0.0, "camera_axis")
 
 
 LookDirection = Literal["left", "right", "up", "down"]
@@ -202,6 +233,7 @@ def expression_bursts(
         min_rise: how far above the running median a sample must be to count as active.
         max_duration_s: longer activations are ordinary expressions, not micro-expressions.
         baseline_window_s: width of the running median used as baseline.
+
     """
     if values.size < 3:
         return []
@@ -252,29 +284,39 @@ def turning_points(values: FloatArray, min_swing: float) -> list[tuple[int, Lite
 
 
 def nod_ranges(
-    times: FloatArray, pitch: FloatArray, *, min_swing_deg: float = 5.0, max_duration_s: float = 1.5
+    times: FloatArray, pitch: FloatArray, *, min_swing_deg: float = 5.0, max_duration_s: float = 1.0
 ) -> list[tuple[int, int]]:
-    """Find nods: pitch goes down then back up by ``min_swing_deg`` within ``max_duration_s``.
+    """Find nods: the head pitches down then back up by ``min_swing_deg`` or more, quickly.
 
     Args:
         times: sample times of one continuous face-visible stretch.
         pitch: head pitch in degrees (> 0 is down), same length.
         min_swing_deg: smallest down and up movement that counts.
-        max_duration_s: a slower movement is a posture change, not a nod.
+        max_duration_s: largest width of the movement at half its height; a slower one is a
+            posture change, not a nod.
 
     Returns:
-        ``(first, last)`` sample indices from the trough before to the trough after each nod.
+        ``(first, last)`` sample indices where the head is more than half-way down.
+
     """
     pivots = turning_points(pitch, min_swing_deg)
     nods = []
     for before, here, after in zip(pivots, pivots[1:], pivots[2:], strict=False):
         if here[1] != "peak" or before[1] != "trough" or after[1] != "trough":
             continue
+        peak = pitch[here[0]]
         # The closing trough must itself be a real swing, not the unconfirmed last candidate.
-        if pitch[here[0]] - pitch[after[0]] < min_swing_deg:
+        if peak - pitch[after[0]] < min_swing_deg:
             continue
-        if times[after[0]] - times[before[0]] <= max_duration_s:
-            nods.append((before[0], after[0]))
+        half = peak - 0.5 * min(peak - pitch[before[0]], peak - pitch[after[0]])
+        first = here[0]
+        while first > before[0] and pitch[first - 1] > half:
+            first -= 1
+        last = here[0]
+        while last < after[0] and pitch[last + 1] > half:
+            last += 1
+        if times[last] - times[first] <= max_duration_s:
+            nods.append((first, last))
     return nods
 
 
@@ -285,6 +327,7 @@ def angular_speed(times: FloatArray, angles: FloatArray, *, max_step_s: float) -
         times: sample times, shape (n,).
         angles: angles in degrees, shape (n, k) (e.g. yaw, pitch, roll).
         max_step_s: larger time steps (the face was lost in between) are skipped.
+
     """
     if times.size < 2:
         return np.zeros(0, dtype=np.float64)

@@ -75,11 +75,11 @@ def find_repetitions(tokens: list[str]) -> list[TokenSpan]:
             spans.append(TokenSpan(index, index, word))
             index += 1
             continue
-        if index >= 3 and words[index - 1] and words[index - 3 : index - 1] == words[index - 1 : index + 1]:
-            if not any(w in HESITATIONS for w in words[index - 1 : index + 1]):
-                spans.append(TokenSpan(index - 1, index, " ".join(words[index - 1 : index + 1])))
-                index += 2
-                continue
+        pair = words[index - 1 : index + 1]
+        if index >= 3 and pair[0] and words[index - 3 : index - 1] == pair and not set(pair) & HESITATIONS:
+            spans.append(TokenSpan(index - 1, index, " ".join(pair)))
+            index += 2
+            continue
         index += 1
     return spans
 

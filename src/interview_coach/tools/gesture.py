@@ -86,7 +86,9 @@ class Leaning(BaseModel):
     forward_ratio: float = Field(description="Share of pose frames closer to the camera than at the start.")
     backward_ratio: float = Field(description="Share of pose frames further from the camera than at the start.")
     sideways_ratio: float = Field(description="Share of pose frames with shoulders or head shifted sideways.")
-    mean_shoulder_tilt_deg: float = Field(description="Mean shoulder-line angle; > 0 means the right-hand shoulder in the image is lower.")
+    mean_shoulder_tilt_deg: float = Field(
+        description="Mean shoulder-line angle; > 0 means the right-hand shoulder in the image is lower."
+    )
 
 
 PostureKind = Literal["leaning_forward", "leaning_back", "leaning_sideways", "slouching", "shoulders_raised"]
@@ -109,13 +111,19 @@ class GestureAnalysis(BaseModel):
     hands_visible_ratio: float
     pose_visible_ratio: float
     hand_to_face_events: list[Span] | None = Field(description="Hands over or touching the face (2-D overlap).")
-    fidgeting_score: float | None = Field(description="0-1: share of hand-visible time with small restless hand or finger movement.")
+    fidgeting_score: float | None = Field(
+        description="0-1: share of hand-visible time with small restless hand or finger movement."
+    )
     gesture_rate_per_min: float | None = Field(description="Large hand movements per minute of video.")
     gesture_events: list[Span] | None
     pointing_events: list[Span] | None
     leaning: Leaning | None
-    slouching_ratio: float | None = Field(description="Share of pose frames with the head sunk towards the shoulders vs. the start.")
-    shoulder_tension_ratio: float | None = Field(description="Share of pose frames with shoulders raised towards the ears vs. the start.")
+    slouching_ratio: float | None = Field(
+        description="Share of pose frames with the head sunk towards the shoulders vs. the start."
+    )
+    shoulder_tension_ratio: float | None = Field(
+        description="Share of pose frames with shoulders raised towards the ears vs. the start."
+    )
     posture_events: list[PostureEvent]
     not_measured: dict[str, str] = Field(default_factory=dict, description="Field name -> why it is None.")
 
@@ -162,7 +170,12 @@ def hand_on_face(frame: GestureFrame) -> bool | None:
     margin = FACE_BOX_MARGIN * (x1 - x0)
     x0, y0, x1, y1 = x0 - margin, y0 - margin, x1 + margin, y1 + margin
     for hand in frame.hands:
-        inside = (hand.points[:, 0] >= x0) & (hand.points[:, 0] <= x1) & (hand.points[:, 1] >= y0) & (hand.points[:, 1] <= y1)
+        inside = (
+            (hand.points[:, 0] >= x0)
+            & (hand.points[:, 0] <= x1)
+            & (hand.points[:, 1] >= y0)
+            & (hand.points[:, 1] <= y1)
+        )
         if int(inside.sum()) >= HAND_POINTS_ON_FACE:
             return True
     if frame.pose is not None and not frame.hands:
@@ -242,7 +255,8 @@ def _posture_series(frames: Sequence[GestureFrame]) -> _PostureSeries:
     rows = []
     for frame in frames:
         pose = frame.pose
-        if pose is None:
+        # Without a face the pose model happily fits a body to cartoons and backgrounds.
+        if pose is None or frame.face_box is None:
             continue
         needed = (NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER)
         if any(pose.visibility[i] < POSE_BODY_VISIBILITY for i in needed):
@@ -270,7 +284,7 @@ def _posture(
     series = _posture_series(frames)
     ratio = series.times.size / len(frames) if frames else 0.0
     if ratio < MIN_POSE_VISIBLE_RATIO or series.times.size < 5:
-        reason = f"shoulders and head were visible in only {ratio:.0%} of frames (needs {MIN_POSE_VISIBLE_RATIO:.0%})"
+        reason = f"face, head and shoulders were visible together in only {ratio:.0%} of frames (needs {MIN_POSE_VISIBLE_RATIO:.0%})"
         for name in ("leaning", "slouching_ratio", "shoulder_tension_ratio"):
             reasons[name] = reason
         return None, None, None, []
@@ -303,7 +317,9 @@ def _posture(
     events = [
         PostureEvent(start=start, end=end, kind=kind)
         for kind, mask in kinds
-        for start, end in spans_from_mask(series.times, mask, end_time=duration_s, min_duration=POSTURE_MIN_S, max_gap=0.5)
+        for start, end in spans_from_mask(
+            series.times, mask, end_time=duration_s, min_duration=POSTURE_MIN_S, max_gap=0.5
+        )
     ]
     events.sort(key=lambda e: e.start)
     return leaning, round(float(slouching.mean()), 3), round(float(raised.mean()), 3), events
@@ -316,6 +332,7 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
         frames: observations in time order, sampled at about ``fps``.
         fps: sampling rate of ``frames``.
         duration_s: length of the recording.
+
     """
     reasons: dict[str, str] = {}
     count = len(frames)
@@ -329,7 +346,9 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
     hand_to_face: list[Span] | None = None
     if count and located / count >= MIN_FACE_LOCATED_RATIO:
         mask = [bool(v) for v in on_face]
-        hand_to_face = to_spans(spans_from_mask(times, mask, end_time=duration_s, min_duration=HAND_TO_FACE_MIN_S, max_gap=0.3))
+        hand_to_face = to_spans(
+            spans_from_mask(times, mask, end_time=duration_s, min_duration=HAND_TO_FACE_MIN_S, max_gap=0.3)
+        )
     else:
         reasons["hand_to_face_events"] = f"the face could be located in only {located}/{count} frames"
 
@@ -350,7 +369,9 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
         gesture_events = to_spans(spans_from_mask(times, gesture_mask, end_time=duration_s, max_gap=0.3))
         gesture_rate = round(len(gesture_events) / max(duration_s, period) * 60.0, 2)
         pointing_mask = [any(is_pointing(h) for h in f.hands) for f in frames]
-        pointing = to_spans(spans_from_mask(times, pointing_mask, end_time=duration_s, min_duration=POINTING_MIN_S, max_gap=0.3))
+        pointing = to_spans(
+            spans_from_mask(times, pointing_mask, end_time=duration_s, min_duration=POINTING_MIN_S, max_gap=0.3)
+        )
 
     leaning, slouching, tension, posture_events = _posture(frames, duration_s, reasons)
     return GestureAnalysis(

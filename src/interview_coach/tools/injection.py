@@ -290,6 +290,7 @@ def neutralise(text: str) -> NeutralisedText:
 
     Returns:
         The cleaned text to analyse, the flags (kind, detail, quote) and the removed passages.
+
     """
     scan = _scan_hidden(text)
     visible = "".join(scan.visible)

@@ -17,7 +17,7 @@ MAX_SENTENCE_WORDS = 60
 """Run-on sentences (typical of speech transcripts) are cut into pieces of at most this many words."""
 
 _ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs mr mrs ms dr prof inc ltd co corp approx fig no st jr sr dept est misc al cf".split()
+    ["e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co", "corp", "approx", "fig", "no", "st", "jr", "sr", "dept", "est", "misc", "al", "cf"]
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
@@ -244,9 +244,7 @@ _ACRONYM = re.compile(r"\b(?!I\b|OK\b|AM\b|PM\b|TV\b)[A-Z][A-Z0-9]{1,7}s?\b")
 _CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 _PROPER = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 _STOP_PROPER = frozenset(
-    "The This That These Those When While After Before Then And But However Also Because Monday Tuesday "
-    "Wednesday Thursday Friday Saturday Sunday January February March April May June July August September "
-    "October November December English".split()
+    ["The", "This", "That", "These", "Those", "When", "While", "After", "Before", "Then", "And", "But", "However", "Also", "Because", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "English"]
 )
 
 
@@ -284,10 +282,7 @@ def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
 _DOUBLED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _ALLOWED_DOUBLES = frozenset({"that", "had", "is", "very", "bye", "no", "yes", "ha", "so"})
 _STOPWORDS = frozenset(
-    "a an the and or but if then so of to in on at for with by from as is are was were be been being it its "
-    "this that these those i we you he she they me my our your their them us do did does have has had not "
-    "no can could would should will just very really also about into over than there here what which who "
-    "how when where why all any some more most such only own same too up out".split()
+    ["a", "an", "the", "and", "or", "but", "if", "then", "so", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "we", "you", "he", "she", "they", "me", "my", "our", "your", "their", "them", "us", "do", "did", "does", "have", "has", "had", "not", "no", "can", "could", "would", "should", "will", "just", "very", "really", "also", "about", "into", "over", "than", "there", "here", "what", "which", "who", "how", "when", "where", "why", "all", "any", "some", "more", "most", "such", "only", "own", "same", "too", "up", "out"]
 )
 
 

@@ -30,6 +30,7 @@ SUPPORTED_EXTENSIONS = frozenset(
 )
 _DEMUXER_WHITELIST = "wav,flac,mp3,aac,mov,mp4,m4a,ogg,matroska,webm"
 _CONTAINER_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": _DEMUXER_WHITELIST}
+_URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 _SUFFIX_PATTERN = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
 _UPLOAD_DIR_NAME = "uploads"
 
@@ -247,7 +248,7 @@ def pcm16_to_wav(pcm: bytes, sample_rate: int, out_path: Path, target_rate: int 
 
 
 def _checked_file_size(path: Path, settings: Settings) -> int:
-    if "://" in str(path):
+    if _URL_PATTERN.match(str(path)):
         raise MediaError("Only uploaded files can be analysed, not URLs.")
     if not path.exists():
         raise MediaError(f"The file {path.name} does not exist.")

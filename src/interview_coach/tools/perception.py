@@ -67,6 +67,7 @@ def analyze_answer(
 
     Returns:
         The analysis; modalities that could not be measured are ``None`` with a reason in ``errors``.
+
     """
     opted = opted_out or set()
     text, truncated = truncate_answer(answer.text, deps.settings.max_answer_chars)

@@ -6,6 +6,7 @@ background noise do not flatten the pitch or loudness statistics.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +84,7 @@ def measure_prosody(audio: NDArray[np.float32], sample_rate: int, speech: list[I
         pitch_variation_st=variation_st,
         volume_variation_db=_volume_variation(speech_levels),
         voiced_frames=int(voiced.sum()),
-        breaths=_breath_events(speech, f0, f0_times, level, level_times, speech_levels),
+        breaths=_breath_events(speech, _Tracks(f0, f0_times, level, level_times), speech_levels),
     )
 
 
@@ -125,20 +126,22 @@ def _volume_variation(speech_levels: NDArray[np.float64]) -> float | None:
     return float(np.std(loud)) if loud.size >= _MIN_VOICED_FRAMES else None
 
 
-def _breath_events(
-    speech: list[Interval],
-    f0: NDArray[np.float64],
-    f0_times: NDArray[np.float64],
-    level: NDArray[np.float64],
-    level_times: NDArray[np.float64],
-    speech_levels: NDArray[np.float64],
-) -> list[BreathEvent]:
+@dataclass(frozen=True)
+class _Tracks:
+    f0: NDArray[np.float64]
+    f0_times: NDArray[np.float64]
+    level: NDArray[np.float64]
+    level_times: NDArray[np.float64]
+
+
+def _breath_events(speech: list[Interval], tracks: _Tracks, speech_levels: NDArray[np.float64]) -> list[BreathEvent]:
+    f0, f0_times, level, level_times = tracks.f0, tracks.f0_times, tracks.level, tracks.level_times
     if speech_levels.size == 0 or level.size == 0:
         return []
     noise_floor = float(np.percentile(level, 5))
     speech_level = float(np.percentile(speech_levels, 90))
     events: list[BreathEvent] = []
-    for before, after in zip(speech, speech[1:], strict=False):
+    for before, after in itertools.pairwise(speech):
         gap = Interval(before.end, after.start)
         if not BREATH_GAP_RANGE_S[0] <= gap.duration <= BREATH_GAP_RANGE_S[1]:
             continue

@@ -7,6 +7,7 @@ speech probabilities per 32 ms frame, with hysteresis.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +86,6 @@ def gaps_between(regions: list[Interval], min_gap_s: float = 0.0) -> list[Interv
     """Return the silences between consecutive intervals that last at least ``min_gap_s``."""
     return [
         Interval(before.end, after.start)
-        for before, after in zip(regions, regions[1:], strict=False)
+        for before, after in itertools.pairwise(regions)
         if after.start - before.end >= min_gap_s
     ]

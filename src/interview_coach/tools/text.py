@@ -355,6 +355,7 @@ def analyze_text(answer: str, question: Question, embedder: Embedder, *, max_cha
 
     Returns:
         A frozen ``TextAnalysis``; nothing is raised for empty or odd input.
+
     """
     neutralised = neutralise(answer)
     text = neutralised.text

@@ -58,6 +58,7 @@ def spans_from_mask(
 
     Returns:
         Time ranges, in order.
+
     """
     stamps = np.asarray(times, dtype=np.float64)
     if stamps.size != len(mask):

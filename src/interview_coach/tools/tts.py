@@ -171,7 +171,7 @@ def build_spoken_answer(
     texts = [p for p in parts if isinstance(p, str)]
     if not texts:
         raise ValueError("parts need at least one text")
-    pieces: list[NDArray[np.float32]] = [np.zeros(int(round(leading_silence_s * SAMPLE_RATE)), np.float32)]
+    pieces: list[NDArray[np.float32]] = [np.zeros(round(leading_silence_s * SAMPLE_RATE), np.float32)]
     cursor = pieces[0].size
     pauses: list[SpokenPause] = []
     fillers: list[SpokenFiller] = []
@@ -193,12 +193,12 @@ def build_spoken_answer(
                 cursor += speech.size
                 spoken_any = True
             else:
-                silence = np.zeros(int(round(float(part) * SAMPLE_RATE)), np.float32)
+                silence = np.zeros(round(float(part) * SAMPLE_RATE), np.float32)
                 pieces.append(silence)
                 cursor += silence.size
                 pending_silence += silence.size
     speech_end = cursor - pending_silence
-    pieces.append(np.zeros(int(round(trailing_silence_s * SAMPLE_RATE)), np.float32))
+    pieces.append(np.zeros(round(trailing_silence_s * SAMPLE_RATE), np.float32))
     audio = np.concatenate(pieces)
     write_wav(out_path, audio, SAMPLE_RATE)
     spoken_text = " ".join(texts)

@@ -41,6 +41,7 @@ def face_model_path(settings: Settings) -> Path:
 
     Raises:
         VisionModelMissingError: neither the setting nor the package provides the file.
+
     """
     return _resolve(_FACE, settings.face_model_path)
 
@@ -50,6 +51,7 @@ def hand_model_path(settings: Settings) -> Path:
 
     Raises:
         VisionModelMissingError: neither the setting nor the package provides the file.
+
     """
     return _resolve(_HAND, settings.hand_model_path)
 
@@ -59,6 +61,7 @@ def pose_model_path(settings: Settings) -> Path:
 
     Raises:
         VisionModelMissingError: neither the setting nor the package provides the file.
+
     """
     return _resolve(_POSE, settings.pose_model_path)
 
@@ -69,7 +72,9 @@ def _resolve(model: _PackagedModel, configured: Path | None) -> Path:
         path = configured.expanduser()
         if path.is_file():
             return path
-        raise VisionModelMissingError(f"{env_name} points to {path}, which is not a file; set it to a mediapipe .task model.")
+        raise VisionModelMissingError(
+            f"{env_name} points to {path}, which is not a file; set it to a mediapipe .task model."
+        )
     # find_spec locates the package without importing it (some import heavy dependencies).
     spec = importlib.util.find_spec(model.package)
     folders = list(spec.submodule_search_locations or []) if spec is not None else []

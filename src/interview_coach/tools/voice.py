@@ -8,6 +8,7 @@ Scores are deterministic functions of the measured signals.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from pathlib import Path
@@ -195,7 +196,17 @@ class VoiceAnalysis(BaseModel):
 class Transcriber:
     """faster-whisper loaded lazily once per process; safe to share between threads."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, initial_prompt: str | None = FILLER_PROMPT, beam_size: int = 5) -> None:
+        """Remember the model setting; loading waits for the first transcription.
+
+        Args:
+            settings: ``whisper_model`` and ``whisper_compute_type``.
+            initial_prompt: Whisper context; the default keeps um/uh in the transcript.
+            beam_size: beam search width (1 is greedy and faster).
+
+        """
+        self._initial_prompt = initial_prompt
+        self._beam_size = beam_size
         self._spec = settings.whisper_model
         self._compute_type = settings.whisper_compute_type
         self._model: WhisperModel | None = None
@@ -245,7 +256,8 @@ class Transcriber:
                 language="en",
                 word_timestamps=True,
                 vad_filter=True,
-                initial_prompt=FILLER_PROMPT,
+                initial_prompt=self._initial_prompt,
+                beam_size=self._beam_size,
             )
             words = [_timed_word(w) for segment in segments for w in (segment.words or [])]
         return Transcript(
@@ -325,7 +337,7 @@ def analyze_audio(
     speech = [r for r in regions if r.overlaps(span)] or [span]
     speech = [Interval(max(r.start, span.start), min(r.end, span.end)) for r in speech]
     prosody = measure_prosody(audio, SAMPLE_RATE, speech)
-    return _build_analysis(transcript, words, speech, span, prosody, duration, time_budget_s)
+    return _build_analysis(transcript, words, speech, span, prosody, duration=duration, time_budget_s=time_budget_s)
 
 
 def voice_metrics(analysis: VoiceAnalysis) -> dict[str, float]:
@@ -434,6 +446,7 @@ def _build_analysis(
     speech: list[Interval],
     span: Interval,
     prosody: Prosody,
+    *,
     duration: float,
     time_budget_s: float | None,
 ) -> VoiceAnalysis:
@@ -513,7 +526,7 @@ def _longest_run_without_pause(speech: list[Interval]) -> float:
     """Return the longest stretch of speech not interrupted by a gap long enough to breathe."""
     longest = 0.0
     run_start = speech[0].start
-    for before, after in zip(speech, speech[1:], strict=False):
+    for before, after in itertools.pairwise(speech):
         if after.start - before.end >= _BREATH_GAP_MIN_S:
             longest = max(longest, before.end - run_start)
             run_start = after.start

@@ -58,7 +58,7 @@ def vocal_confidence_score(analysis: VoiceAnalysis) -> Score:
 def _score(signals: Sequence[Signal | None]) -> Score:
     kept = [s for s in signals if s is not None]
     value = 100.0 + sum(s.effect for s in kept)
-    return Score(value=int(round(min(100.0, max(0.0, value)))), signals=kept)
+    return Score(value=round(min(100.0, max(0.0, value))), signals=kept)
 
 
 def _pace_signal(analysis: VoiceAnalysis, pace_range: tuple[float, float], per_wpm: float, cap: float) -> Signal | None:

@@ -18,6 +18,7 @@ def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
 
     Raises:
         DocumentError: missing, too large, unsupported or unreadable file.
+
     """
     if not path.is_file():
         raise DocumentError(f"No such file: {path}")
@@ -39,7 +40,9 @@ def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
         else:
             text = path.read_text("utf-8", errors="replace")
     except Exception as exc:
-        raise DocumentError(f"Could not read {path.name}: it looks damaged or is not a real {suffix[1:].upper()} file.") from exc
+        raise DocumentError(
+            f"Could not read {path.name}: it looks damaged or is not a real {suffix[1:].upper()} file."
+        ) from exc
     text = text.strip()
     if not text:
         raise DocumentError(f"{path.name} contains no extractable text (a scanned PDF needs OCR first).")

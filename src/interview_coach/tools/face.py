@@ -1,0 +1,489 @@
+"""Face and gesture perception on video answers with mediapipe Tasks landmarkers.
+
+Frames are decoded by :mod:`interview_coach.tools.media`, sampled at ``face_sample_fps`` and
+analysed in memory only (never written to disk). Per frame the face landmarker gives
+landmarks, 52 blendshapes and a head transform; the hand and pose landmarkers run on the
+same frame in worker threads. The per-frame numbers are aggregated by
+:func:`~interview_coach.tools.face_summary.summarize_face` and
+:func:`~interview_coach.tools.gesture.summarize_gestures`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from interview_coach.settings import Settings
+from interview_coach.tools.face_math import (
+    FACE_OVAL_EXTREMES,
+    FACE_POINTS,
+    gaze_angles,
+    head_pose_from_matrix,
+    iris_offset,
+)
+from interview_coach.tools.face_summary import (
+    CHANNELS,
+    EYE_CONTACT_PITCH_DEG,
+    EYE_CONTACT_YAW_DEG,
+    ExpressionWindow,
+    FaceAnalysis,
+    FaceFrame,
+    FaceObservation,
+    HeadMotion,
+    LookAwayEvent,
+    MicroExpressionEvent,
+    Nodding,
+    summarize_face,
+)
+from interview_coach.tools.gesture import (
+    GestureAnalysis,
+    GestureFrame,
+    hands_from_result,
+    pose_from_result,
+    summarize_gestures,
+)
+from interview_coach.tools.media import MediaError, iter_video_frames, probe_media
+from interview_coach.tools.vision_models import (
+    VisionModelMissingError,
+    face_model_path,
+    hand_model_path,
+    pose_model_path,
+)
+
+__all__ = [
+    "ExpressionWindow",
+    "FaceAnalysis",
+    "FaceAnalyzer",
+    "GestureAnalysis",
+    "HeadMotion",
+    "ImageFace",
+    "ImageFaceResult",
+    "LookAwayEvent",
+    "MediaError",
+    "MicroExpressionEvent",
+    "NoVideoStreamError",
+    "Nodding",
+    "face_metrics",
+]
+
+VIDEO_MAX_FACES = 2
+IMAGE_MAX_FACES = 10
+MAX_SAMPLE_FPS = 30.0
+# Hands and pose change more slowly than blinks; analysing them at up to this rate halves
+# their cost at the default 10 fps face sampling without missing 0.5 s events.
+MAX_GESTURE_FPS = 5.0
+
+RgbFrame = NDArray[np.uint8]
+
+
+class NoVideoStreamError(MediaError):
+    """The file has no video stream (e.g. an audio-only answer): skip face analysis."""
+
+
+class ImageFace(BaseModel):
+    """One face found in a still image."""
+
+    model_config = ConfigDict(frozen=True)
+
+    box: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 as fractions of width and height.")
+    yaw: float
+    pitch: float
+    roll: float
+    gaze_yaw: float
+    gaze_pitch: float
+    looking_at_camera: bool = Field(
+        description="Gaze within the eye-contact tolerance of straight ahead (uncalibrated)."
+    )
+    blendshapes: dict[str, float]
+
+
+class ImageFaceResult(BaseModel):
+    """Faces in a still image, largest first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    width: int
+    height: int
+    face_count: int
+    faces: list[ImageFace]
+
+
+@dataclass(frozen=True)
+class _ModelPaths:
+    face: Path
+    hand: Path | None
+    pose: Path | None
+
+
+def _mp_image(rgb: RgbFrame) -> Any:
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb, dtype=np.uint8))
+
+
+def _face_options(model: Path, *, video: bool, max_faces: int) -> Any:
+    from mediapipe.tasks import python as mpt
+    from mediapipe.tasks.python import vision
+
+    mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
+    return vision.FaceLandmarkerOptions(
+        base_options=mpt.BaseOptions(model_asset_path=str(model)),
+        running_mode=mode,
+        num_faces=max_faces,
+        output_face_blendshapes=True,
+        output_facial_transformation_matrixes=True,
+    )
+
+
+def _open(factory: Any, options: Any, setting: str, model: Path) -> Any:
+    try:
+        return factory.create_from_options(options)
+    except (RuntimeError, ValueError) as exc:
+        raise VisionModelMissingError(
+            f"mediapipe could not load {model} ({exc}); set INTERVIEW_COACH_{setting.upper()} to a valid .task model."
+        ) from exc
+
+
+def _blendshape_scores(categories: Any) -> dict[str, float]:
+    return {str(c.category_name): float(c.score) for c in categories}
+
+
+def _channels(scores: dict[str, float]) -> NDArray[np.float64]:
+    return np.array([np.mean([scores.get(n, 0.0) for n in names]) for names in CHANNELS.values()], dtype=np.float64)
+
+
+def _face_points(landmarks: Any, width: int, height: int) -> dict[int, tuple[float, float]]:
+    return {i: (landmarks[i].x * width, landmarks[i].y * height) for i in FACE_POINTS}
+
+
+def _box(points: dict[int, tuple[float, float]]) -> tuple[float, float, float, float]:
+    top, chin, side_a, side_b = (points[i] for i in FACE_OVAL_EXTREMES)
+    xs = (side_a[0], side_b[0], top[0], chin[0])
+    ys = (top[1], chin[1], side_a[1], side_b[1])
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _area(box: tuple[float, float, float, float]) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _face_frame(time_s: float, result: Any, width: int, height: int) -> FaceFrame:
+    """Reduce a ``FaceLandmarkerResult`` to the largest face's numbers."""
+    faces = result.face_landmarks or []
+    if not faces:
+        return FaceFrame(time=time_s, face_count=0, face=None)
+    points = [_face_points(lm, width, height) for lm in faces]
+    main = max(range(len(faces)), key=lambda i: _area(_box(points[i])))
+    observation = FaceObservation(
+        box=_box(points[main]),
+        pose=head_pose_from_matrix(result.facial_transformation_matrixes[main]),
+        iris_h=iris_offset(points[main]),
+        channels=_channels(_blendshape_scores(result.face_blendshapes[main])),
+    )
+    return FaceFrame(time=time_s, face_count=len(faces), face=observation)
+
+
+class _FrameJob:
+    """The landmarker calls for one frame, running in worker threads."""
+
+    def __init__(
+        self,
+        time_s: float,
+        face: Future[FaceFrame],
+        hands: Future[Any] | None,
+        pose: Future[Any] | None,
+        size: tuple[int, int],
+    ) -> None:
+        self._time = time_s
+        self._face = face
+        self._hands = hands
+        self._pose = pose
+        self._size = size
+
+    def result(self) -> tuple[FaceFrame, GestureFrame | None]:
+        face = self._face.result()
+        if self._hands is None and self._pose is None:
+            return face, None
+        width, height = self._size
+        hands = hands_from_result(self._hands.result(), width, height) if self._hands is not None else ()
+        pose = pose_from_result(self._pose.result(), width, height) if self._pose is not None else None
+        box = face.face.box if face.face is not None else None
+        return face, GestureFrame(time=self._time, hands=hands, pose=pose, face_box=box)
+
+
+class _VideoLandmarkers:
+    """Face, hand and pose landmarkers in VIDEO mode, closed together (they leak otherwise)."""
+
+    def __init__(self, paths: _ModelPaths) -> None:
+        self._paths = paths
+        self._stack = ExitStack()
+        self._face: Any = None
+        self._hands: Any = None
+        self._pose: Any = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._last_ms = -1
+
+    def __enter__(self) -> _VideoLandmarkers:
+        from mediapipe.tasks import python as mpt
+        from mediapipe.tasks.python import vision
+
+        try:
+            options = _face_options(self._paths.face, video=True, max_faces=VIDEO_MAX_FACES)
+            self._face = self._stack.enter_context(
+                _open(vision.FaceLandmarker, options, "face_model_path", self._paths.face)
+            )
+            if self._paths.hand is not None:
+                hand_options = vision.HandLandmarkerOptions(
+                    base_options=mpt.BaseOptions(model_asset_path=str(self._paths.hand)),
+                    running_mode=vision.RunningMode.VIDEO,
+                    num_hands=2,
+                )
+                self._hands = self._stack.enter_context(
+                    _open(vision.HandLandmarker, hand_options, "hand_model_path", self._paths.hand)
+                )
+            if self._paths.pose is not None:
+                pose_options = vision.PoseLandmarkerOptions(
+                    base_options=mpt.BaseOptions(model_asset_path=str(self._paths.pose)),
+                    running_mode=vision.RunningMode.VIDEO,
+                    num_poses=1,
+                )
+                self._pose = self._stack.enter_context(
+                    _open(vision.PoseLandmarker, pose_options, "pose_model_path", self._paths.pose)
+                )
+            # Registered last so it is shut down (waiting for running calls) before the models close.
+            self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=3, thread_name_prefix="landmarker"))
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stack.close()
+
+    def submit(self, time_s: float, rgb: RgbFrame, *, with_gestures: bool) -> _FrameJob:
+        """Start all landmarkers on one frame; call only after the previous job finished."""
+        assert self._pool is not None, "use as a context manager"
+        # VIDEO mode needs strictly increasing integer milliseconds per landmarker.
+        stamp = max(round(time_s * 1000.0), self._last_ms + 1)
+        self._last_ms = stamp
+        image = _mp_image(rgb)
+        height, width = rgb.shape[:2]
+        face = self._pool.submit(lambda: _face_frame(time_s, self._face.detect_for_video(image, stamp), width, height))
+        hands = pose = None
+        if with_gestures and self._hands is not None:
+            hands = self._pool.submit(self._hands.detect_for_video, image, stamp)
+        if with_gestures and self._pose is not None:
+            pose = self._pool.submit(self._pose.detect_for_video, image, stamp)
+        return _FrameJob(time_s, face, hands, pose, (width, height))
+
+
+def _checked_frames(frames: Iterable[tuple[float, RgbFrame]]) -> Iterator[tuple[float, RgbFrame]]:
+    for time_s, rgb in frames:
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] < 8 or rgb.shape[1] < 8:
+            raise MediaError(f"A video frame has an unusable shape {rgb.shape}.")
+        yield float(time_s), rgb
+
+
+class FaceAnalyzer:
+    """Analyse face and gestures in video answers and stills with packaged mediapipe models.
+
+    Model files are resolved on first use; landmarkers are opened per call, because VIDEO
+    mode needs increasing timestamps per instance, so one analyser serves many threads.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        """Remember the settings; no model is loaded yet."""
+        self._settings = settings
+        self._paths: dict[bool, _ModelPaths] = {}
+        self._lock = threading.Lock()
+
+    def _model_paths(self, include_gestures: bool) -> _ModelPaths:
+        with self._lock:
+            if include_gestures not in self._paths:
+                face = face_model_path(self._settings)
+                hand = hand_model_path(self._settings) if include_gestures else None
+                pose = pose_model_path(self._settings) if include_gestures else None
+                self._paths[include_gestures] = _ModelPaths(face=face, hand=hand, pose=pose)
+            return self._paths[include_gestures]
+
+    def sampling_fps(self, requested: float | None, source_fps: float | None) -> float:
+        """Choose the analysis rate: the request or ``face_sample_fps``, at most the source rate."""
+        fps = float(requested if requested is not None else self._settings.face_sample_fps)
+        if not 0 < fps <= MAX_SAMPLE_FPS:
+            raise ValueError(f"sample_fps must be in (0, {MAX_SAMPLE_FPS:g}], got {fps}")
+        if source_fps is not None and source_fps > 0:
+            fps = min(fps, float(source_fps))
+        return fps
+
+    def analyze(
+        self, path: Path, *, sample_fps: float | None = None, include_gestures: bool = True
+    ) -> tuple[FaceAnalysis, GestureAnalysis | None]:
+        """Analyse the face (and hands and posture) in a video file.
+
+        Args:
+            path: a local video file.
+            sample_fps: frames analysed per second; defaults to ``face_sample_fps``.
+            include_gestures: also run the hand and pose landmarkers.
+
+        Returns:
+            The face analysis and, with ``include_gestures``, the gesture analysis. A video
+            without a usable face gives scores that are "not measured" with the reason.
+
+        Raises:
+            NoVideoStreamError: the file has no video stream (audio-only answer).
+            MediaError: the file cannot be used (missing, empty, damaged, over the limits).
+            VisionModelMissingError: a model file is missing; the message names the setting.
+
+        """
+        info = probe_media(path, self._settings)
+        if not info.has_video:
+            raise NoVideoStreamError(f"{path.name} has no video stream, so face analysis was skipped.")
+        fps = self.sampling_fps(sample_fps, info.fps)
+        frames = iter_video_frames(path, self._settings, fps)
+        return self.analyze_frames(frames, fps=fps, duration_s=info.duration_s, include_gestures=include_gestures)
+
+    def analyze_frames(
+        self,
+        frames: Iterable[tuple[float, RgbFrame]],
+        *,
+        fps: float,
+        duration_s: float | None = None,
+        include_gestures: bool = True,
+    ) -> tuple[FaceAnalysis, GestureAnalysis | None]:
+        """Analyse already-decoded ``(timestamp_s, rgb)`` frames sampled at about ``fps``.
+
+        Decoding errors after the first frames keep the part analysed so far and add a note.
+
+        Raises:
+            MediaError: a frame has an unusable shape, or decoding failed before any frame.
+            VisionModelMissingError: a model file is missing; the message names the setting.
+
+        """
+        paths = self._model_paths(include_gestures)
+        gesture_every = max(1, round(fps / MAX_GESTURE_FPS))
+        face_frames: list[FaceFrame] = []
+        gesture_frames: list[GestureFrame] = []
+        notes: list[str] = []
+
+        def collect(job: _FrameJob) -> None:
+            face, gesture = job.result()
+            face_frames.append(face)
+            if gesture is not None:
+                gesture_frames.append(gesture)
+
+        with _VideoLandmarkers(paths) as landmarkers:
+            pending: _FrameJob | None = None
+            try:
+                # Decoding the next frame overlaps with the landmarkers working on the previous one.
+                for index, (time_s, rgb) in enumerate(_checked_frames(frames)):
+                    if pending is not None:
+                        collect(pending)
+                    pending = landmarkers.submit(
+                        time_s, rgb, with_gestures=include_gestures and index % gesture_every == 0
+                    )
+            except MediaError as exc:
+                if pending is None and not face_frames:
+                    raise
+                notes.append(f"Only the first part of the video could be analysed: {exc}")
+            if pending is not None:
+                collect(pending)
+        period = 1.0 / fps
+        analysed_until = face_frames[-1].time + period if face_frames else 0.0
+        # After a decoding error only the analysed part counts, or every rate would be diluted.
+        duration = float(duration_s) if duration_s is not None and not notes else analysed_until
+        gesture: GestureAnalysis | None = None
+        if include_gestures:
+            gesture = summarize_gestures(gesture_frames, fps=fps / gesture_every, duration_s=duration)
+        face = summarize_face(face_frames, fps=fps, duration_s=duration, gesture=gesture, notes=notes)
+        return face, gesture
+
+    def analyze_image(self, rgb: RgbFrame) -> ImageFaceResult:
+        """Find faces in one RGB image with blendshapes and head pose (for stills and evals).
+
+        Raises:
+            MediaError: the array is not an RGB image.
+            VisionModelMissingError: the face model is missing; the message names the setting.
+
+        """
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] < 8 or rgb.shape[1] < 8:
+            raise MediaError(f"Expected an RGB image of shape (height, width, 3), got {rgb.shape}.")
+        from mediapipe.tasks.python import vision
+
+        model = self._model_paths(False).face
+        options = _face_options(model, video=False, max_faces=IMAGE_MAX_FACES)
+        with _open(vision.FaceLandmarker, options, "face_model_path", model) as landmarker:
+            result = landmarker.detect(_mp_image(rgb))
+        height, width = rgb.shape[:2]
+        faces = [self._image_face(result, i, width, height) for i in range(len(result.face_landmarks or []))]
+        faces.sort(key=lambda f: -_area(f.box))
+        return ImageFaceResult(width=width, height=height, face_count=len(faces), faces=faces)
+
+    @staticmethod
+    def _image_face(result: Any, index: int, width: int, height: int) -> ImageFace:
+        points = _face_points(result.face_landmarks[index], width, height)
+        pose = head_pose_from_matrix(result.facial_transformation_matrixes[index])
+        scores = _blendshape_scores(result.face_blendshapes[index])
+        eye_down = float(
+            np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_down"]])
+            - np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_up"]])
+        )
+        gaze_yaw, gaze_pitch = gaze_angles(pose, iris_offset(points), eye_down)
+        x0, y0, x1, y1 = _box(points)
+        return ImageFace(
+            box=(round(x0 / width, 4), round(y0 / height, 4), round(x1 / width, 4), round(y1 / height, 4)),
+            yaw=round(pose.yaw, 2),
+            pitch=round(pose.pitch, 2),
+            roll=round(pose.roll, 2),
+            gaze_yaw=round(gaze_yaw, 2),
+            gaze_pitch=round(gaze_pitch, 2),
+            looking_at_camera=abs(gaze_yaw) <= EYE_CONTACT_YAW_DEG and abs(gaze_pitch) <= EYE_CONTACT_PITCH_DEG,
+            blendshapes={k: round(v, 4) for k, v in scores.items()},
+        )
+
+
+def face_metrics(face: FaceAnalysis, gesture: GestureAnalysis | None) -> dict[str, float]:
+    """Flatten the measured face and gesture numbers for memory and progress charts.
+
+    Values that were not measured are left out rather than guessed.
+    """
+    minutes = face.duration_s / 60.0 if face.duration_s > 0 else None
+    values: dict[str, float | int | None] = {
+        "face_present_ratio": face.face_present_ratio,
+        "multiple_faces_ratio": face.multiple_faces_ratio,
+        "eye_contact_ratio": face.eye_contact_ratio,
+        "looking_away_count": len(face.looking_away_events) if face.eye_contact_ratio is not None else None,
+        "blink_rate_per_min": face.blink_rate_per_min,
+        "smile_ratio": face.smile_ratio,
+        "frown_ratio": face.frown_ratio,
+        "brow_tension": face.brow_tension,
+        "micro_expressions_per_min": (
+            len(face.micro_expression_events) / minutes
+            if minutes and face.frames_analyzed and "micro_expression_events" not in face.not_measured
+            else None
+        ),
+        "head_motion_deg_s": face.head_motion.mean_speed_deg_s if face.head_motion else None,
+        "nods_per_min": face.nodding.per_min if face.nodding else None,
+        "visual_confidence_score": face.visual_confidence_score.value,
+        "visual_stress_score": face.visual_stress_score.value,
+    }
+    if gesture is not None:
+        values |= {
+            "hand_to_face_count": len(gesture.hand_to_face_events) if gesture.hand_to_face_events is not None else None,
+            "fidgeting_score": gesture.fidgeting_score,
+            "gesture_rate_per_min": gesture.gesture_rate_per_min,
+            "slouching_ratio": gesture.slouching_ratio,
+            "shoulder_tension_ratio": gesture.shoulder_tension_ratio,
+        }
+    return {name: round(float(value), 4) for name, value in values.items() if value is not None}

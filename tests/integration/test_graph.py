@@ -1,0 +1,148 @@
+"""The supervisor graph through the interview service: real text analysis, real Qdrant, SQLite checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+
+from interview_coach.deps import AppDeps
+from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest
+from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.supervisor import classify_input
+from interview_coach.memory.sessions import SessionNotFoundError
+
+pytestmark = pytest.mark.slow
+
+STRONG_TECHNICAL = (
+    "An index is a sorted structure, usually a B-tree, that lets the database find rows without scanning the whole table. "
+    "It speeds up lookups, range queries and sorting on the indexed columns. "
+    "For example, an index on the user email column makes login queries fast. "
+    "The cost is slower writes, extra storage, and some maintenance."
+)
+WEAK = "I think it is kind of when things are the same, maybe."
+
+
+def request_for(ids: list[str], mode: InterviewMode = InterviewMode.PRACTICE) -> InterviewPlanRequest:
+    return InterviewPlanRequest(
+        profile=CandidateProfile(name="Sam", role="Backend Software Engineer", role_family="backend"),
+        question_count=len(ids),
+        question_ids=ids,
+        mode=mode,
+    )
+
+
+def test_classify_input_tells_commands_from_answers() -> None:
+    assert classify_input(AnswerInput(text="/skip")) == "skip"
+    assert classify_input(AnswerInput(text="Could you repeat the question?")) == "repeat"
+    assert classify_input(AnswerInput(text="how am I doing?")) == "status"
+    assert classify_input(AnswerInput(text="  ")) == "empty"
+    assert classify_input(AnswerInput(text="let's end the interview")) == "end"
+    long_answer = "I would skip the cache layer at first because the data changes every second and stale reads hurt users."
+    assert classify_input(AnswerInput(text=long_answer)) == "answer"
+    assert classify_input(AnswerInput(text="/skip", audio_path="/tmp/a.wav")) == "answer"
+
+
+async def test_weak_answer_gets_a_follow_up_and_the_report_ranks_it_lower(deps: AppDeps) -> None:
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u1", request_for(["tech-db-001", "tech-api-003"]))
+        assert turn.waiting_for == "answer" and turn.question and turn.question["id"] == "tech-db-001"
+        turn = await service.send(turn.session_id, "u1", STRONG_TECHNICAL)
+        assert any(m["role"] == "feedback" for m in turn.messages)
+        turn = await service.send(turn.session_id, "u1", WEAK)
+        assert turn.question and turn.question.get("follow_up_of") == "tech-api-003"
+        assert any(m["role"] == "interviewer" and m["data"]["follow_up"] for m in turn.messages)
+        turn = await service.send(turn.session_id, "u1", "Honestly I do not remember.")
+        assert turn.waiting_for == "coach"
+        report = turn.report
+        assert report is not None
+        assert [q.question.id for q in report.questions] == ["tech-db-001", "tech-api-003", "tech-api-003~fu1"]
+        strong, weak = (q.scores["answer_quality"].value for q in report.questions[:2])
+        assert strong is not None and weak is not None and strong > weak + 20
+        assert report.questions[0].scores["fluency"].value is None
+        assert "typed" in (report.questions[0].scores["fluency"].not_measured_reason or "")
+        assert report.weaknesses and report.suggestions
+
+        reply = await service.send(turn.session_id, "u1", "why was question 2 rated low?")
+        coach = [m for m in reply.messages if m["role"] == "coach"]
+        assert coach and "Question 2" in coach[0]["text"]
+        drill = await service.send(turn.session_id, "u1", "give me a drill for the STAR structure")
+        assert any("Drill" in m["text"] for m in drill.messages if m["role"] == "coach")
+
+    memory = deps.require_memory()
+    kinds = {r.kind for r in memory.list("u1")}
+    assert {"session_summary", "weakness", "strength"} <= kinds
+    assert memory.list("someone-else") == []
+
+
+async def test_commands_repeat_skip_status_and_empty_keep_the_question(deps: AppDeps) -> None:
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u2", request_for(["tech-db-001", "tech-api-003"]))
+        first_id = turn.question["id"] if turn.question else None
+        turn = await service.send(turn.session_id, "u2", "/repeat")
+        assert turn.question and turn.question["id"] == first_id
+        assert any(m["role"] == "interviewer" and m["data"]["repeat"] for m in turn.messages)
+        turn = await service.send(turn.session_id, "u2", "")
+        assert turn.question and turn.question["id"] == first_id
+        assert "didn't catch" in turn.messages[-1]["text"]
+        turn = await service.send(turn.session_id, "u2", "how am I doing?")
+        assert "No answers yet" in turn.messages[-1]["text"]
+        turn = await service.send(turn.session_id, "u2", "/help")
+        assert "/skip" in turn.messages[-1]["text"]
+        turn = await service.send(turn.session_id, "u2", "/skip")
+        assert turn.question and turn.question["id"] == "tech-api-003"
+        turn = await service.send(turn.session_id, "u2", "/end")
+        assert turn.waiting_for == "coach" and turn.report is not None
+        assert [q.input_mode for q in turn.report.questions] == ["skipped"]
+        assert any("Skipped" in w for w in turn.report.weaknesses)
+        turn = await service.send(turn.session_id, "u2", "/end")
+        assert turn.waiting_for is None and turn.phase == "ended"
+
+
+async def test_realistic_mode_withholds_feedback_until_the_report(deps: AppDeps) -> None:
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u3", request_for(["tech-db-001"], InterviewMode.REALISTIC))
+        turn = await service.send(turn.session_id, "u3", "An index is a B-tree that avoids full table scans; it costs slower writes.")
+        assert not any(m["role"] == "feedback" and not m["data"].get("report") for m in turn.messages)
+
+
+async def test_sessions_are_private_and_resume_from_a_new_process_state(deps: AppDeps) -> None:
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("alice", request_for(["tech-db-001", "tech-api-003"]))
+        session_id = turn.session_id
+        await service.send(session_id, "alice", "An index is a sorted B-tree structure that avoids scanning the whole table.")
+        with pytest.raises(SessionNotFoundError):
+            await service.send(session_id, "mallory", "hijack")
+        with pytest.raises(SessionNotFoundError):
+            await service.resume("no-such-session", "alice")
+        assert [s.session_id for s in service.list_sessions("alice")] == [session_id]
+        assert service.list_sessions("mallory") == []
+    async with InterviewService.open(deps) as reopened:
+        turn = await reopened.resume(session_id, "alice")
+        assert turn.waiting_for == "answer"
+        assert turn.question and turn.question["id"] in {"tech-api-003", "tech-db-001~fu1"}
+        assert [m["role"] for m in turn.messages][:2] == ["system", "interviewer"]
+
+
+async def test_huge_answer_is_truncated_before_analysis_and_the_user_is_told(deps: AppDeps) -> None:
+    deps.settings.max_answer_chars = 5000
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u4", request_for(["tech-db-001"]))
+        turn = await service.send(turn.session_id, "u4", "An index speeds up reads. " * 8000)
+        assert any("only the first part was analysed" in m["text"] for m in turn.messages)
+        if turn.waiting_for == "answer":  # a follow-up on the repetitive answer
+            turn = await service.send(turn.session_id, "u4", "/end")
+        report = turn.report
+        assert report is not None
+        analysis = report.questions[0].analysis
+        assert analysis is not None and analysis.truncated and len(analysis.answer_text) <= 5000
+
+
+async def test_delete_user_data_removes_sessions_checkpoints_and_memory(deps: AppDeps) -> None:
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("gone", request_for(["tech-db-001"]))
+        await service.send(turn.session_id, "gone", "An index is a sorted structure; it makes writes slower.")
+        counts = await service.delete_user_data("gone")
+        assert counts["sessions"] == 1 and counts["memories"] > 0
+        assert service.list_sessions("gone") == []
+        assert deps.require_memory().list("gone") == []
+        with pytest.raises(SessionNotFoundError):
+            await service.resume(turn.session_id, "gone")
