@@ -139,7 +139,9 @@ async def test_huge_answer_is_truncated_before_analysis_and_the_user_is_told(dep
 async def test_delete_user_data_removes_sessions_checkpoints_and_memory(deps: AppDeps) -> None:
     async with InterviewService.open(deps) as service:
         turn = await service.start("gone", request_for(["tech-db-001"]))
-        await service.send(turn.session_id, "gone", "An index is a sorted structure; it makes writes slower.")
+        turn = await service.send(turn.session_id, "gone", STRONG_TECHNICAL)
+        if turn.waiting_for == "answer":
+            await service.send(turn.session_id, "gone", "/end")
         counts = await service.delete_user_data("gone")
         assert counts["sessions"] == 1 and counts["memories"] > 0
         assert service.list_sessions("gone") == []
