@@ -198,7 +198,7 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
     if "story" in lowered or "stories" in lowered:
         return CoachReply(text=_story_bank(context), grounded_on=["memory:star_story"])
     patterns = (
-        search_patterns(message, limit=1)
+        search_patterns(message, deps.embedder, limit=1)
         if any(w in lowered for w in ("drill", "exercise", "practice", "tip", "help", "how do i", "how can i"))
         else []
     )

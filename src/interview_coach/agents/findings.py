@@ -266,13 +266,14 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
             )
     else:
         structure = text.get("technical_structure") or {}
-        for part in structure.get("missing") or []:
+        absent = [part.replace("_", "-") for part in structure.get("missing") or []]
+        if absent and not text.get("too_short"):
             found.append(
                 Finding(
                     pattern_id="weak_technical_structure",
                     metric="technical_structure",
                     polarity="weakness",
-                    message=f"No {part.replace('_', '-')} in the explanation.",
+                    message=f"The explanation has no {' or '.join(absent)}.",
                 )
             )
     missing = text.get("missing_key_points") or []

@@ -8,7 +8,7 @@ from pydantic_ai import Agent
 from interview_coach.agents import prompts
 from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
 from interview_coach.deps import AppDeps
-from interview_coach.domain import InterviewPlanRequest, Question
+from interview_coach.domain import InterviewPlanRequest, Question, QuestionKind
 from interview_coach.question_bank import load_question_bank, select_questions
 
 
@@ -31,6 +31,10 @@ _FOLLOW_UP_TEMPLATES: dict[str, str] = {
     "missing_star:action": "What did you personally do, step by step?",
     "missing_star:result": "How did it turn out? Can you put a number on the result, and what did you learn?",
     "missing_key_points": "You haven't touched on {point}. How would you address that?",
+}
+_TECHNICAL_TEMPLATES: dict[str, str] = {
+    "too_short": "Could you go deeper? Define it in your own words, give a concrete example, and tell me the trade-offs.",
+    "vague": "Can you make that concrete with an example from a system you worked on?",
 }
 FOLLOW_UP_PRIORITY = (
     "off_topic",
@@ -110,7 +114,10 @@ def follow_up_reason(reasons: list[str]) -> str | None:
 def build_follow_up(parent: Question, reason: str, missing_points: list[str], number: int) -> Question:
     """Create the follow-up question for a weak answer."""
     key = reason if reason in _FOLLOW_UP_TEMPLATES else reason.split(":", maxsplit=1)[0]
-    template = _FOLLOW_UP_TEMPLATES.get(key, _FOLLOW_UP_TEMPLATES["vague"])
+    if parent.kind == QuestionKind.TECHNICAL and key in _TECHNICAL_TEMPLATES:
+        template = _TECHNICAL_TEMPLATES[key]
+    else:
+        template = _FOLLOW_UP_TEMPLATES.get(key, _FOLLOW_UP_TEMPLATES["vague"])
     point = missing_points[0].rstrip(".").lower() if missing_points else "the key trade-offs"
     text = template.format(question=parent.text, point=point)
     return Question(

@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from interview_coach.memory.embeddings import Embedder
+
 
 class Drill(BaseModel):
     """A practice exercise with a measurable success criterion."""
@@ -52,14 +54,13 @@ def find_pattern(pattern_id: str, metric: str | None = None) -> CoachingPattern 
     return None
 
 
-def search_patterns(text: str, limit: int = 3) -> list[CoachingPattern]:
-    """Find patterns whose title, trigger or metric words appear in a free-text request."""
-    words = {w for w in text.lower().replace("-", " ").split() if len(w) > 3}
-    scored: list[tuple[int, CoachingPattern]] = []
-    for pattern in load_knowledge_base().values():
-        haystack = f"{pattern.id} {pattern.title} {pattern.trigger} {pattern.metric}".lower().replace("_", " ")
-        hits = sum(1 for w in words if w in haystack or w.rstrip("s") in haystack)
-        if hits:
-            scored.append((hits, pattern))
-    scored.sort(key=lambda item: item[0], reverse=True)
-    return [p for _, p in scored[:limit]]
+def search_patterns(
+    text: str, embedder: Embedder, limit: int = 3, min_similarity: float = 0.3
+) -> list[CoachingPattern]:
+    """Find the patterns a free-text request is about ("a drill for filler words"), by meaning."""
+    patterns = list(load_knowledge_base().values())
+    docs = [f"{p.title}. {p.trigger}. {p.id.replace('_', ' ')}" for p in patterns]
+    vectors = embedder.encode([text, *docs])
+    similarities = vectors[1:] @ vectors[0]
+    ranked = sorted(zip(similarities.tolist(), patterns, strict=True), key=lambda item: item[0], reverse=True)
+    return [pattern for similarity, pattern in ranked[:limit] if similarity >= min_similarity]

@@ -152,7 +152,9 @@ _BLOCKS = [
     re.compile(r"\[INST\].*?(?:\[/INST\]|\Z)", re.DOTALL | re.IGNORECASE),
     re.compile(r"<<SYS>>.*?(?:<</SYS>>|\Z)", re.DOTALL | re.IGNORECASE),
     re.compile(r"<(system|assistant|instructions?|developer)>.*?(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE),
-    re.compile(r"<\|(?:start_header_id|system|user|assistant)\|>.*?(?:<\|eot_id\|>|<\|end\|>|\Z)", re.DOTALL | re.IGNORECASE),
+    re.compile(
+        r"<\|(?:start_header_id|system|user|assistant)\|>.*?(?:<\|eot_id\|>|<\|end\|>|\Z)", re.DOTALL | re.IGNORECASE
+    ),
 ]
 _ROLE_LINE = re.compile(
     r"^[ \t>*_#\[(]*(?:system|assistant|developer|user|human|ai|gpt|chatgpt|grader|evaluator|judge)[\])*_ \t]*:.*$",
@@ -163,7 +165,9 @@ _STRAY_TAGS = re.compile(
     r"\[(?:system|assistant|rest-of-document)\]|^#{2,}\s*(?:system|instructions?|response|assistant)\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_SCORE_KEYS = r"score|rating|grade|quality|answer_quality|verdict|relevance|overall|evaluation|decision|recommendation|marks?"
+_SCORE_KEYS = (
+    r"score|rating|grade|quality|answer_quality|verdict|relevance|overall|evaluation|decision|recommendation|marks?"
+)
 _FAKE_JSON = re.compile(rf"\{{[^{{}}]{{0,400}}?[\"']?(?:{_SCORE_KEYS})[\"']?\s*[:=][^{{}}]{{0,400}}\}}", re.IGNORECASE)
 
 
@@ -185,46 +189,73 @@ def _remove_pattern(
 # --- sentence-level cues -----------------------------------------------------------------
 
 _SENTENCE_CUES: list[tuple[str, str, str]] = [
-    ("instruction_override", "asks the evaluator to ignore or override its instructions",
-     r"\b(?:ignore|disregard|forget|override|bypass|neglect|do not follow|don'?t follow)\b[^.!?\n]{0,40}?"
-     r"\b(?:instructions?|prompts?|rules|directions|guidelines|directives|indicators|scoring|rubric|criteria|"
-     r"context|system prompt|everything (?:above|before)|(?:the )?above|previous|prior)\b"),
-    ("instruction_override", "announces new instructions for the evaluator",
-     r"\bnew (?:instructions?|task|rules)\s*[:.-]|\b(?:from now on|starting now),? you\b|\byou are now\b|"
-     r"\bdeveloper mode\b|\bjailbreak\b|\bDAN mode\b"),
-    ("instruction_override", "tells the evaluator not to evaluate or to deviate",
-     r"\b(?:do not|don'?t|never) (?:evaluate|assess|score|grade|judge|penali[sz]e) (?:the|this|my)\b|"
-     r"\b(?:may|must|should) not deviate\b|\bdo not deviate\b"),
-    ("score_manipulation", "asks for a specific or maximum score",
-     r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
-     r"\b100 out of 100|\b5\s*/\s*5|\b5 out of 5|\bten out of ten|\bfull marks|\btop marks|\bas (?:perfect|excellent)|"
-     r"\b(?:the )?(?:highest|maximum|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\ban? a\+)"),
-    ("score_manipulation", "asks for a specific or maximum score",
-     r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,30}?(?:\bfull marks|\btop marks|\b(?:a )?perfect (?:score|rating|grade)|"
-     r"\b(?:the )?(?:maximum|highest|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\b10\s*/\s*10|"
-     r"\b100\s*/\s*100|\b5\s*/\s*5|\ban? a\+|\b(?:10|100|five|ten) points)"),
-    ("score_manipulation", "states a score for itself",
-     r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)\s*[:=]\s*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
-     r"pass|strong hire|hire)\b|\b(?:this|my) (?:answer|response|reply)\b[^.!?\n]{0,30}?\b(?:deserves|should (?:get|receive|"
-     r"be (?:rated|scored|given|graded)))\b"),
-    ("evaluator_address", "addresses the evaluating software or model",
-     r"\bnote to (?:the |any )?(?:automated|ai\b|llm|language model|model|grader|evaluator|assessor|screening|analysis|"
-     r"scoring|bot|system|reviewer)|\b(?:dear|attention|hey|hello)[,:]?\s+(?:the\s+)?(?:ai|llm|gpt|chatgpt|language model|"
-     r"grader|evaluator|scoring (?:system|model|engine)|automated (?:grader|evaluator|system|reviewer))\b|"
-     r"\bif you are an? (?:ai|llm|language model|assistant|bot|automated|grader|evaluator)\b|"
-     r"\b(?:automated|ai|llm)[- ](?:analysis|screening|evaluation|grading|scoring|review|assessment) "
-     r"(?:software|systems?|tools?|models?|engines?)\b|\bto (?:the )?(?:ai|llm|grader|evaluator|language model)\s*[:,]"),
-    ("output_directive", "dictates what the evaluator must output",
-     r"\b(?:simply |just |only )?(?:respond|reply|answer|output|say|print|return)\s+(?:only\s+)?(?:with\s+|exactly\s+)"
-     r"[\"'“:]|\b(?:and|then) (?:output|report|respond|reply|say)\s*:|\bfocus exclusively on (?:the )?positive"),
-    ("planted_verdict", "plants a verdict or an authority claim about the candidate",
-     r"\bpre-?(?:verified|approved|screened)\b|\bverified by (?:senior |the )?management\b|\b(?:white|hidden|invisible)[- ]text\b|"
-     r"\binvisible to (?:humans|people|readers|the reader)\b|\bhidden (?:competency |candidate )?(?:profile|instructions?|"
-     r"message|note|prompt)\b|\b(?:trustworthy|trusted) (?:expert )?recruiter\b|\bchain[- ]of[- ]thought result\b|"
-     r"\bbest (?:resume|cv|answer|response|candidate) (?:I|we) (?:have|'ve) ever (?:seen|read)\b|"
-     r"\b(?:the|this) candidate is (?:the most|supremely|extremely|highly|exceptionally|clearly the best)\b|"
-     r"\bhighly recommended for (?:immediate )?hir|\binterview highly recommended\b|\bexceptional match\b|"
-     r"\bexceeds all (?:the )?requirements\b|\bstrong hire\b|\bmost qualified (?:candidate|for the job)\b"),
+    (
+        "instruction_override",
+        "asks the evaluator to ignore or override its instructions",
+        r"\b(?:ignore|disregard|forget|override|bypass|neglect|do not follow|don'?t follow)\b[^.!?\n]{0,40}?"
+        r"\b(?:instructions?|prompts?|rules|directions|guidelines|directives|indicators|scoring|rubric|criteria|"
+        r"context|system prompt|everything (?:above|before)|(?:the )?above|previous|prior)\b",
+    ),
+    (
+        "instruction_override",
+        "announces new instructions for the evaluator",
+        r"\bnew (?:instructions?|task|rules)\s*[:.-]|\b(?:from now on|starting now),? you\b|\byou are now\b|"
+        r"\bdeveloper mode\b|\bjailbreak\b|\bDAN mode\b",
+    ),
+    (
+        "instruction_override",
+        "tells the evaluator not to evaluate or to deviate",
+        r"\b(?:do not|don'?t|never) (?:evaluate|assess|score|grade|judge|penali[sz]e) (?:the|this|my)\b|"
+        r"\b(?:may|must|should) not deviate\b|\bdo not deviate\b",
+    ),
+    (
+        "score_manipulation",
+        "asks for a specific or maximum score",
+        r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
+        r"\b100 out of 100|\b5\s*/\s*5|\b5 out of 5|\bten out of ten|\bfull marks|\btop marks|\bas (?:perfect|excellent)|"
+        r"\b(?:the )?(?:highest|maximum|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\ban? a\+)",
+    ),
+    (
+        "score_manipulation",
+        "asks for a specific or maximum score",
+        r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,30}?(?:\bfull marks|\btop marks|\b(?:a )?perfect (?:score|rating|grade)|"
+        r"\b(?:the )?(?:maximum|highest|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\b10\s*/\s*10|"
+        r"\b100\s*/\s*100|\b5\s*/\s*5|\ban? a\+|\b(?:10|100|five|ten) points)",
+    ),
+    (
+        "score_manipulation",
+        "states a score for itself",
+        r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)\s*[:=]\s*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
+        r"pass|strong hire|hire)\b|\b(?:this|my) (?:answer|response|reply)\b[^.!?\n]{0,30}?\b(?:deserves|should (?:get|receive|"
+        r"be (?:rated|scored|given|graded)))\b",
+    ),
+    (
+        "evaluator_address",
+        "addresses the evaluating software or model",
+        r"\bnote to (?:the |any )?(?:automated|ai\b|llm|language model|model|grader|evaluator|assessor|screening|analysis|"
+        r"scoring|bot|system|reviewer)|\b(?:dear|attention|hey|hello)[,:]?\s+(?:the\s+)?(?:ai|llm|gpt|chatgpt|language model|"
+        r"grader|evaluator|scoring (?:system|model|engine)|automated (?:grader|evaluator|system|reviewer))\b|"
+        r"\bif you are an? (?:ai|llm|language model|assistant|bot|automated|grader|evaluator)\b|"
+        r"\b(?:automated|ai|llm)[- ](?:analysis|screening|evaluation|grading|scoring|review|assessment) "
+        r"(?:software|systems?|tools?|models?|engines?)\b|\bto (?:the )?(?:ai|llm|grader|evaluator|language model)\s*[:,]",
+    ),
+    (
+        "output_directive",
+        "dictates what the evaluator must output",
+        r"\b(?:simply |just |only )?(?:respond|reply|answer|output|say|print|return)\s+(?:only\s+)?(?:with\s+|exactly\s+)"
+        r"[\"'“:]|\b(?:and|then) (?:output|report|respond|reply|say)\s*:|\bfocus exclusively on (?:the )?positive",
+    ),
+    (
+        "planted_verdict",
+        "plants a verdict or an authority claim about the candidate",
+        r"\bpre-?(?:verified|approved|screened)\b|\bverified by (?:senior |the )?management\b|\b(?:white|hidden|invisible)[- ]text\b|"
+        r"\binvisible to (?:humans|people|readers|the reader)\b|\bhidden (?:competency |candidate )?(?:profile|instructions?|"
+        r"message|note|prompt)\b|\b(?:trustworthy|trusted) (?:expert )?recruiter\b|\bchain[- ]of[- ]thought result\b|"
+        r"\bbest (?:resume|cv|answer|response|candidate) (?:I|we) (?:have|'ve) ever (?:seen|read)\b|"
+        r"\b(?:the|this) candidate is (?:the most|supremely|extremely|highly|exceptionally|clearly the best)\b|"
+        r"\bhighly recommended for (?:immediate )?hir|\binterview highly recommended\b|\bexceptional match\b|"
+        r"\bexceeds all (?:the )?requirements\b|\bstrong hire\b|\bmost qualified (?:candidate|for the job)\b",
+    ),
 ]
 _COMPILED_CUES = [(kind, detail, re.compile(pattern, re.IGNORECASE)) for kind, detail, pattern in _SENTENCE_CUES]
 _EVALUATION_TALK = re.compile(
@@ -259,8 +290,11 @@ def _drop_flagged_sentences(text: str, flags: list[InjectionFlag], removed: list
             drop.add(index)
     for index in sorted(drop):
         follower = index + 1
-        while follower < len(sentences) and follower not in drop and _same_paragraph(text, sentences[follower - 1].end,
-                                                                                      sentences[follower].start):
+        while (
+            follower < len(sentences)
+            and follower not in drop
+            and _same_paragraph(text, sentences[follower - 1].end, sentences[follower].start)
+        ):
             if not _EVALUATION_TALK.search(sentences[follower].text):
                 break
             drop.add(follower)

@@ -17,7 +17,32 @@ MAX_SENTENCE_WORDS = 60
 """Run-on sentences (typical of speech transcripts) are cut into pieces of at most this many words."""
 
 _ABBREVIATIONS = frozenset(
-    ["e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co", "corp", "approx", "fig", "no", "st", "jr", "sr", "dept", "est", "misc", "al", "cf"]
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "approx",
+        "fig",
+        "no",
+        "st",
+        "jr",
+        "sr",
+        "dept",
+        "est",
+        "misc",
+        "al",
+        "cf",
+    ]
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
@@ -244,7 +269,43 @@ _ACRONYM = re.compile(r"\b(?!I\b|OK\b|AM\b|PM\b|TV\b)[A-Z][A-Z0-9]{1,7}s?\b")
 _CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 _PROPER = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
 _STOP_PROPER = frozenset(
-    ["The", "This", "That", "These", "Those", "When", "While", "After", "Before", "Then", "And", "But", "However", "Also", "Because", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "English"]
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Then",
+        "And",
+        "But",
+        "However",
+        "Also",
+        "Because",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "English",
+    ]
 )
 
 
@@ -257,8 +318,14 @@ def find_numbers(text: str, sentences: list[Sentence]) -> list[Finding]:
 
 def find_first_person_actions(text: str, sentences: list[Sentence]) -> tuple[list[Finding], list[Finding]]:
     """Find concrete actions owned by "I" and by "we" ("I built", "we would deploy")."""
-    mine = [Finding(kind="i_action", text=m.group(0), quote=sentence_of(sentences, m.start())) for m in _I_ACTION.finditer(text)]
-    ours = [Finding(kind="we_action", text=m.group(0), quote=sentence_of(sentences, m.start())) for m in _WE_ACTION.finditer(text)]
+    mine = [
+        Finding(kind="i_action", text=m.group(0), quote=sentence_of(sentences, m.start()))
+        for m in _I_ACTION.finditer(text)
+    ]
+    ours = [
+        Finding(kind="we_action", text=m.group(0), quote=sentence_of(sentences, m.start()))
+        for m in _WE_ACTION.finditer(text)
+    ]
     return mine, ours
 
 
@@ -282,7 +349,95 @@ def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
 _DOUBLED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _ALLOWED_DOUBLES = frozenset({"that", "had", "is", "very", "bye", "no", "yes", "ha", "so"})
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "then", "so", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "we", "you", "he", "she", "they", "me", "my", "our", "your", "their", "them", "us", "do", "did", "does", "have", "has", "had", "not", "no", "can", "could", "would", "should", "will", "just", "very", "really", "also", "about", "into", "over", "than", "there", "here", "what", "which", "who", "how", "when", "where", "why", "all", "any", "some", "more", "most", "such", "only", "own", "same", "too", "up", "out"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "me",
+        "my",
+        "our",
+        "your",
+        "their",
+        "them",
+        "us",
+        "do",
+        "did",
+        "does",
+        "have",
+        "has",
+        "had",
+        "not",
+        "no",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "very",
+        "really",
+        "also",
+        "about",
+        "into",
+        "over",
+        "than",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "how",
+        "when",
+        "where",
+        "why",
+        "all",
+        "any",
+        "some",
+        "more",
+        "most",
+        "such",
+        "only",
+        "own",
+        "same",
+        "too",
+        "up",
+        "out",
+    ]
 )
 
 

@@ -24,22 +24,34 @@ _FLAGS = re.IGNORECASE
 
 _SITUATION_CUES: list[tuple[str, float]] = [
     (r"\b(?:when|while|after|before) (?:I|we) (?:was|were|worked|joined|started|moved|had|led)\b", 1.0),
-    (r"\b(?:at|in|on) (?:my|our) (?:previous|last|current|former|old|first|second) "
-     r"(?:job|role|company|team|position|internship|employer|startup|project|workplace)\b", 1.0),
+    (
+        r"\b(?:at|in|on) (?:my|our) (?:previous|last|current|former|old|first|second) "
+        r"(?:job|role|company|team|position|internship|employer|startup|project|workplace)\b",
+        1.0,
+    ),
     (r"\b(?:last|one|a few|two|three|several|some) (?:years?|months?|weeks?|quarters?|summers?) (?:ago|back)\b", 1.0),
     (r"\blast (?:year|month|quarter|summer|spring|fall|autumn|winter|sprint)\b", 0.8),
     (r"\b(?:in|back in|during) (?:19|20)\d\d\b", 0.8),
     (r"\b(?:there was a time|one time|a time when|once,|back when|at the time)\b", 1.0),
     (r"\b(?:the|our) (?:situation|context|background|setting) (?:was|is|would be)\b", 1.2),
-    (r"\b(?:we|our team|the team|the company|the project|our (?:client|customer|product|system|service|app))"
-     r" (?:had|was|were|faced|struggled|used|ran|kept|did not|didn't)\b", 0.8),
+    (
+        r"\b(?:we|our team|the team|the company|the project|our (?:client|customer|product|system|service|app))"
+        r" (?:had|was|were|faced|struggled|used|ran|kept|did not|didn't)\b",
+        0.8,
+    ),
     (r"\b(?:I was working|I worked|I was a|I was an|I was the|I joined)\b", 0.8),
     (r"^(?:if|in (?:this|that|such a) (?:situation|scenario|case)|assuming|given that|suppose)\b", 1.0),
-    (r"\b(?:problem|issue|challenge|conflict|outage|incident|deadline|bug|disagreement) (?:was|were|came up|arose|happened)\b", 0.6),
+    (
+        r"\b(?:problem|issue|challenge|conflict|outage|incident|deadline|bug|disagreement) (?:was|were|came up|arose|happened)\b",
+        0.6,
+    ),
 ]
 _TASK_CUES: list[tuple[str, float]] = [
-    (r"\bmy (?:main |first |primary )?(?:task|goal|job|role|responsibility|assignment|objective|mission|challenge|"
-     r"priority|aim) (?:was|is|would be|will be)\b", 1.5),
+    (
+        r"\bmy (?:main |first |primary )?(?:task|goal|job|role|responsibility|assignment|objective|mission|challenge|"
+        r"priority|aim) (?:was|is|would be|will be)\b",
+        1.5,
+    ),
     (r"\bI was (?:asked|tasked|responsible|in charge|assigned|expected|supposed|hired|brought in|chosen)\b", 1.5),
     (r"\bI (?:had|needed) to\b", 1.0),
     (r"\b(?:we|the team|our team) (?:had|needed) to\b", 0.8),
@@ -49,7 +61,10 @@ _TASK_CUES: list[tuple[str, float]] = [
     (r"\b(?:so that|in order to) (?:we|I) (?:could|can|would)\b", 0.5),
 ]
 _ACTION_CUES: list[tuple[str, float]] = [
-    (rf"\bI(?:\s+(?:then|also|first|quickly|personally|immediately|eventually|finally|just))?\s+(?:{ACTION_VERBS})\b", 1.0),
+    (
+        rf"\bI(?:\s+(?:then|also|first|quickly|personally|immediately|eventually|finally|just))?\s+(?:{ACTION_VERBS})\b",
+        1.0,
+    ),
     (rf"\bI(?:'d|’d| would| will|'ll|’ll)\s+(?:first\s+|then\s+|also\s+)?(?:{ACTION_VERBS})\b", 1.0),
     (r"\bI (?:decided|chose|started|began|proposed|offered) to\b", 1.0),
     (r"\b(?:so|then|first|next|after that|afterwards),? I\b", 0.6),
@@ -57,38 +72,62 @@ _ACTION_CUES: list[tuple[str, float]] = [
     (r"\bI (?:would|'d|’d) start by\b", 1.2),
 ]
 _RESULT_CUES: list[tuple[str, float]] = [
-    (r"\b(?:as a result|in the end|eventually|ultimately|consequently|thanks to (?:this|that)|because of (?:this|that)|"
-     r"the (?:result|outcome|impact|effect) (?:was|is|would be)|at the end)\b", 1.2),
+    (
+        r"\b(?:as a result|in the end|eventually|ultimately|consequently|thanks to (?:this|that)|because of (?:this|that)|"
+        r"the (?:result|outcome|impact|effect) (?:was|is|would be)|at the end)\b",
+        1.2,
+    ),
     (r"\b(?:this|that|it|which) (?:led|resulted|helped|allowed|enabled|meant) (?:to|in|us|me|the)\b", 1.0),
-    (r"\b(?:reduced|increased|improved|cut|saved|grew|boosted|decreased|lowered|raised|doubled|tripled|halved|"
-     r"dropped|fell|rose|went (?:up|down))\b", 0.7),
+    (
+        r"\b(?:reduced|increased|improved|cut|saved|grew|boosted|decreased|lowered|raised|doubled|tripled|halved|"
+        r"dropped|fell|rose|went (?:up|down))\b",
+        0.7,
+    ),
     (r"\b(?:by|to|from) [$€£]?\d+(?:[.,]\d+)?\s?(?:%|percent|x|ms|seconds?|minutes?|hours?|days?|weeks?)", 0.6),
-    (r"\b(?:we|I|the team|they) (?:shipped|launched|delivered|hit|met|finished|completed|won|closed|resolved|"
-     r"fixed|released|passed|exceeded)\b", 0.6),
+    (
+        r"\b(?:we|I|the team|they) (?:shipped|launched|delivered|hit|met|finished|completed|won|closed|resolved|"
+        r"fixed|released|passed|exceeded)\b",
+        0.6,
+    ),
     (r"\bI (?:learned|learnt|realized|realised)\b|\b(?:lesson|takeaway)\b", 0.8),
     (r"\b(?:feedback|customers?|users?|manager|client|stakeholders?) (?:was|were|said|praised|thanked|told)\b", 0.7),
-    (r"\b(?:this|that|it) (?:would|should|will) (?:help|ensure|lead|result|reduce|improve|make|allow|prevent|keep)\b", 1.0),
+    (
+        r"\b(?:this|that|it) (?:would|should|will) (?:help|ensure|lead|result|reduce|improve|make|allow|prevent|keep)\b",
+        1.0,
+    ),
     (r"\bthe (?:expected )?(?:outcome|result) would be\b", 1.2),
     (r"\bsince then\b|\bto this day\b|\bstill (?:use|used|running)\b", 0.8),
 ]
 _DEFINITION_CUES: list[tuple[str, float]] = [
     (r"^(?:[\w\-/()]+\s+){0,6}?(?:is|are)\s+(?:a|an|the|when|used|basically|essentially|simply|one of)\b", 1.0),
-    (r"\b(?:refers? to|is defined as|stands for|means that|is called|are called|is known as|is a (?:type|kind|form|way|"
-     r"method|technique|measure|metric|process|function|model|algorithm|family|class))\b", 1.2),
+    (
+        r"\b(?:refers? to|is defined as|stands for|means that|is called|are called|is known as|is a (?:type|kind|form|way|"
+        r"method|technique|measure|metric|process|function|model|algorithm|family|class))\b",
+        1.2,
+    ),
     (r"^(?:in short|simply put|put simply|in a nutshell|basically),", 0.8),
 ]
 _EXAMPLE_CUES: list[tuple[str, float]] = [
-    (r"\b(?:for example|for instance|e\.g\.|as an example|a good example|an example|such as|imagine|say we have|"
-     r"suppose|consider|like when|in practice|in my (?:last|previous|current) (?:project|job|role|team))\b", 1.2),
+    (
+        r"\b(?:for example|for instance|e\.g\.|as an example|a good example|an example|such as|imagine|say we have|"
+        r"suppose|consider|like when|in practice|in my (?:last|previous|current) (?:project|job|role|team))\b",
+        1.2,
+    ),
     (r"\b(?:I|we) (?:used|built|applied|implemented|deployed|trained|tuned)\b", 0.8),
     (r"\b\d+(?:[.,]\d+)?\s?(?:%|percent)\b", 0.4),
 ]
 _TRADE_OFF_CUES: list[tuple[str, float]] = [
-    (r"\b(?:trade-?offs?|downsides?|drawbacks?|disadvantages?|advantages?|pros and cons|limitations?|on the other hand|"
-     r"at the (?:cost|expense) of|the (?:cost|price) is|whereas|in contrast|compared (?:to|with)|instead of|it depends|"
-     r"depends on|the catch|caveat|overhead|risk of|is prone to|suffers from|doesn't scale|does not scale)\b", 1.2),
+    (
+        r"\b(?:trade-?offs?|downsides?|drawbacks?|disadvantages?|advantages?|pros and cons|limitations?|on the other hand|"
+        r"at the (?:cost|expense) of|the (?:cost|price) is|whereas|in contrast|compared (?:to|with)|instead of|it depends|"
+        r"depends on|the catch|caveat|overhead|risk of|is prone to|suffers from|doesn't scale|does not scale)\b",
+        1.2,
+    ),
     (r"\b(?:however|but|although|though|unless|while)\b", 0.5),
-    (r"\b(?:slower|faster|cheaper|more expensive|simpler|more complex|less accurate|more accurate|more memory|less memory)\b", 0.6),
+    (
+        r"\b(?:slower|faster|cheaper|more expensive|simpler|more complex|less accurate|more accurate|more memory|less memory)\b",
+        0.6,
+    ),
     (r"\b(?:better|worse) (?:than|when|for|if)\b", 0.6),
 ]
 

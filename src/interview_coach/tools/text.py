@@ -228,7 +228,9 @@ class _Similarities:
             best = int(np.argmax(sims))
             similarity = _r3(sims[best])
             covered = similarity >= KEY_POINT_COVERED_AT
-            coverage.append(KeyPointCoverage(point=point, covered=covered, similarity=similarity, quote=self.units[best]))
+            coverage.append(
+                KeyPointCoverage(point=point, covered=covered, similarity=similarity, quote=self.units[best])
+            )
         return coverage
 
 
@@ -255,7 +257,9 @@ def _relevance_score(relevance: float, raw: float, quote: str | None, echoed: li
     return Score(value=round(relevance * 100), signals=signals)
 
 
-def _structure(kind: QuestionKind, texts: list[str]) -> tuple[StarStructure | None, TechnicalStructure | None, float, Score]:
+def _structure(
+    kind: QuestionKind, texts: list[str]
+) -> tuple[StarStructure | None, TechnicalStructure | None, float, Score]:
     if kind == QuestionKind.TECHNICAL:
         technical = detect_technical_structure(texts)
         found = {p: getattr(technical, p) for p in ("definition", "example", "trade_off")}
@@ -294,7 +298,12 @@ def _specificity(
         }
     evidence = {"numbers": numbers, "first_person_actions": mine, "named_terms": named}
     signals = [
-        Signal(name=name, value=len(evidence[name]), effect=round(points * 100, 1), evidence=_evidence(name, evidence[name]))
+        Signal(
+            name=name,
+            value=len(evidence[name]),
+            effect=round(points * 100, 1),
+            evidence=_evidence(name, evidence[name]),
+        )
         for name, points in parts.items()
     ]
     if ours:
@@ -332,7 +341,9 @@ def _length_adequacy(substantive_words: int, budget_s: int) -> tuple[float, floa
     label = "too short" if ratio < 0.25 else "short" if ratio < 0.5 else "within budget" if ratio <= 1.3 else "long"
     if ratio > 2.0:
         label = "far over budget"
-    note = f"about {speaking_s:.0f} s of speech at {WORDS_PER_MINUTE} wpm for a {budget_s} s budget ({ratio:.0%}): {label}"
+    note = (
+        f"about {speaking_s:.0f} s of speech at {WORDS_PER_MINUTE} wpm for a {budget_s} s budget ({ratio:.0%}): {label}"
+    )
     return adequacy, _r3(ratio), note
 
 
@@ -343,7 +354,9 @@ def _quality_1_5(value: int) -> int:
 # --- the public API ----------------------------------------------------------------------
 
 
-def analyze_text(answer: str, question: Question, embedder: Embedder, *, max_chars: int = MAX_ANALYSED_CHARS) -> TextAnalysis:
+def analyze_text(
+    answer: str, question: Question, embedder: Embedder, *, max_chars: int = MAX_ANALYSED_CHARS
+) -> TextAnalysis:
     """Measure an answer against its question and score it by the module's rubric.
 
     Args:
@@ -378,7 +391,9 @@ def analyze_text(answer: str, question: Question, embedder: Embedder, *, max_cha
     relevance = _r3(_clip((raw - RELEVANCE_FLOOR) / (RELEVANCE_CEIL - RELEVANCE_FLOOR))) if sims.units else 0.0
     off_topic = bool(sims.units) and relevance < OFF_TOPIC_BELOW
     coverage = sims.key_point_matches(question.key_points)
-    star, technical, structure_share, structure_score = _structure(question.kind, [t for t in texts if t not in sims.echoed])
+    star, technical, structure_share, structure_score = _structure(
+        question.kind, [t for t in texts if t not in sims.echoed]
+    )
     specificity, specificity_score = _specificity(question.kind, numbers, mine, ours, named)
 
     hedge_words = sum(len(h.text.split()) for h in hedges) + sum(len(f.text.split()) for f in fillers)
@@ -476,17 +491,27 @@ def _answer_quality(
                 value=_r3(credit),
                 effect=round(weights[1] * credit, 2),
                 evidence=[
-                    Evidence(kind="key_point", detail=("covered: " if k.covered else "missing: ") + k.point, quote=k.quote)
+                    Evidence(
+                        kind="key_point", detail=("covered: " if k.covered else "missing: ") + k.point, quote=k.quote
+                    )
                     for k in coverage
                 ],
             )
         )
     signals += [
-        Signal(name="structure", value=_r3(structure_share), effect=round(weights[2] * structure_share * gate, 2),
-               evidence=[e for s in structure_score.signals for e in s.evidence]),
+        Signal(
+            name="structure",
+            value=_r3(structure_share),
+            effect=round(weights[2] * structure_share * gate, 2),
+            evidence=[e for s in structure_score.signals for e in s.evidence],
+        ),
         Signal(name="specificity", value=_r3(specificity), effect=round(weights[3] * specificity * gate, 2)),
-        Signal(name="length_vs_budget", value=_r3(adequacy), effect=round(weights[4] * adequacy * gate, 2),
-               evidence=[Evidence(kind="length", detail=length_note)]),
+        Signal(
+            name="length_vs_budget",
+            value=_r3(adequacy),
+            effect=round(weights[4] * adequacy * gate, 2),
+            evidence=[Evidence(kind="length", detail=length_note)],
+        ),
     ]
     penalties = [
         ("hedges", hedges, 1.5, 8.0),
@@ -496,7 +521,12 @@ def _answer_quality(
     for name, findings, each, cap in penalties:
         if findings:
             signals.append(
-                Signal(name=name, value=len(findings), effect=-min(cap, each * len(findings)), evidence=_evidence(name, findings))
+                Signal(
+                    name=name,
+                    value=len(findings),
+                    effect=-min(cap, each * len(findings)),
+                    evidence=_evidence(name, findings),
+                )
             )
     total = sum(s.effect for s in signals)
     for name, applies, cap in (("off_topic_cap", off_topic, 25.0), ("too_short_cap", too_short, 30.0)):

@@ -1,0 +1,5 @@
+"""Allow ``python -m interview_coach``."""
+
+from interview_coach.cli import main
+
+main()

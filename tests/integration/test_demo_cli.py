@@ -1,0 +1,76 @@
+"""End to end: ``interview-coach demo --json`` in a fresh process and data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "interview_coach", *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    result = run_cli("demo", "--json", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def test_demo_report_structure(demo_report: dict) -> None:
+    for key in ("questions", "strengths", "weaknesses", "time_management", "suggestions", "overall_scores"):
+        assert key in demo_report
+    questions = demo_report["questions"]
+    assert len(questions) >= 5  # 4 main questions plus at least one follow-up
+    assert all("scores" in q and "answer_quality" in q["scores"] for q in questions)
+    assert any(q["question"]["follow_up_of"] == "tech-api-003" for q in questions)
+    assert demo_report["weaknesses"] and demo_report["suggestions"] and demo_report["time_management"]
+
+
+def test_weak_scripted_answer_scores_lowest(demo_report: dict) -> None:
+    main = {q["question"]["id"]: q["scores"]["answer_quality"]["value"] for q in demo_report["questions"] if not q["question"]["follow_up_of"]}
+    weak = main.pop("tech-api-003")
+    assert weak is not None and all(v is not None and v > weak for v in main.values())
+    follow_up = next(q for q in demo_report["questions"] if q["question"]["follow_up_of"] == "tech-api-003")
+    assert follow_up["scores"]["answer_quality"]["value"] > weak
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is needed to generate the spoken demo answers")
+def test_spoken_and_video_answers_were_measured(demo_report: dict) -> None:
+    by_id = {q["question"]["id"]: q for q in demo_report["questions"]}
+    spoken = by_id["sit-pressure-001"]
+    assert spoken["input_mode"] == "audio"
+    voice = spoken["analysis"]["voice"]
+    assert voice is not None and 100 < voice["wpm"] < 200
+    assert "launch" in voice["transcript"].lower()
+    assert spoken["scores"]["fluency"]["value"] is not None
+    video = by_id["tech-db-001"]
+    assert video["input_mode"] == "video"
+    assert video["analysis"]["face"] is not None and video["analysis"]["face"]["face_present_ratio"] > 0.5
+    assert video["scores"]["confidence"]["value"] is not None
+
+
+def test_unknown_session_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
+    result = run_cli("chat", "--session", "does-not-exist", data_dir=tmp_path / "d")
+    assert result.returncode == 2
+    assert "No session 'does-not-exist'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    data_dir = tmp_path / "broken"
+    data_dir.mkdir()
+    (data_dir / "sessions.sqlite").write_bytes(b"this is not a database" * 100)
+    result = run_cli("sessions", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "error" in result.stderr.lower() and "Traceback" not in result.stderr
