@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -226,6 +226,62 @@ def sessions(user: Annotated[str, typer.Option(help="Your user id.")] = "local")
         console.print(
             f"{row.session_id}  {row.created_at:%Y-%m-%d %H:%M}  {row.status:<10} quality {quality:>3}  {row.role}"
         )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the Chainlit interview room (/chat), the REST API (/api, /docs) and /healthz in one process."""
+    from interview_coach.ui.server import run_server
+
+    with clear_errors():
+        run_server(get_settings(), host=host, port=port)
+
+
+@app.command(name="eval")
+def evaluate(
+    suite: Annotated[
+        list[str] | None,
+        typer.Option("--suite", help="Suites to run (voice, face, evaluator, injection, stability); all by default."),
+    ] = None,
+    quick: Annotated[bool, typer.Option(help="Run the small CI slice.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON results here.")] = None,
+) -> None:
+    """Measure perception and evaluation accuracy against labelled data."""
+    settings = get_settings()
+    with clear_errors():
+        runner = _load_eval_runner()
+        names = suite or list(runner.SUITES)
+        unknown = sorted(set(names) - set(runner.SUITES))
+        if unknown:
+            raise CliError(f"Unknown suite(s) {', '.join(unknown)}; choose from {', '.join(runner.SUITES)}.")
+        results = runner.run_suites(names, settings, quick)
+    payload = [r.to_dict() for r in results]
+    target = out or settings.data_dir / "eval-results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump_json(payload))
+    if as_json:
+        sys.stdout.write(dump_json(payload) + "\n")
+    else:
+        console.print(runner.render_table(results))
+        console.print(f"[dim]JSON written to {target}[/]")
+    if not all(r.passed or r.skipped for r in results):
+        raise typer.Exit(1)
+
+
+def _load_eval_runner() -> Any:
+    """Import ``evals.runner`` from the source checkout (the harness is not part of the wheel)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "evals" / "runner.py").is_file():
+        raise CliError("`interview-coach eval` needs a source checkout (the evals/ folder next to src/).")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    import importlib
+
+    return importlib.import_module("evals.runner")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerInput, InterviewPlanRequest, SessionReport
 from interview_coach.graphs.state import ChatMessage
 from interview_coach.graphs.supervisor import build_graph
+from interview_coach.memory.feedback import FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic, SessionStore
 
 Waiting = Literal["answer", "coach"] | None
@@ -74,10 +75,13 @@ async def open_checkpointer(dsn: str) -> AsyncIterator[BaseCheckpointSaver[Any]]
 class InterviewService:
     """Runs interview sessions on the supervisor graph for any surface (CLI, API, chat)."""
 
-    def __init__(self, deps: AppDeps, checkpointer: BaseCheckpointSaver[Any], sessions: SessionStore) -> None:
+    def __init__(
+        self, deps: AppDeps, checkpointer: BaseCheckpointSaver[Any], sessions: SessionStore, feedback: FeedbackStore
+    ) -> None:
         """Compile the graph on a checkpointer; use :meth:`open` in application code."""
         self.deps = deps
         self.sessions = sessions
+        self.feedback = feedback
         self.graph = build_graph().compile(checkpointer=checkpointer)
 
     @classmethod
@@ -85,11 +89,13 @@ class InterviewService:
     async def open(cls, deps: AppDeps) -> AsyncIterator[InterviewService]:
         """Open the checkpointer and the session index for the lifetime of the block."""
         sessions = SessionStore(deps.settings.data_dir / "sessions.sqlite")
+        feedback = FeedbackStore(deps.settings.data_dir / "feedback.sqlite")
         try:
             async with open_checkpointer(deps.settings.resolved_checkpointer_dsn) as saver:
-                yield cls(deps, saver, sessions)
+                yield cls(deps, saver, sessions, feedback)
         finally:
             sessions.close()
+            feedback.close()
 
     @staticmethod
     def _config(session_id: str) -> RunnableConfig:
@@ -198,4 +204,5 @@ class InterviewService:
             for session_id in ids:
                 await saver.adelete_thread(session_id)
         memories = self.deps.memory.delete_user(user_id) if self.deps.memory else 0
-        return {"sessions": len(ids), "memories": memories}
+        feedback = self.feedback.delete_user(user_id)
+        return {"sessions": len(ids), "memories": memories, "feedback": feedback}
