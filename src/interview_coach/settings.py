@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,13 @@ class Settings(BaseSettings):
     hand_model_path: Path | None = None
     pose_model_path: Path | None = None
     face_sample_fps: float = 10.0
+
+    auth_mode: Literal["password", "header", "none"] = Field(
+        default="password", description="Chainlit login: password (users_file), header (trusted proxy), or none (dev only)."
+    )
+    users_file: Path | None = Field(default=None, description="JSON {username: password-hash or password} for password login.")
+    api_tokens: dict[str, str] = Field(default_factory=dict, description="REST bearer token -> user id (JSON).")
+    auth_secret: str | None = Field(default=None, description="Secret for Chainlit sessions (CHAINLIT_AUTH_SECRET).")
 
     max_answer_chars: int = 20_000
     max_upload_mb: int = 200

@@ -11,6 +11,7 @@ same frame in worker threads. The per-frame numbers are aggregated by
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -48,6 +49,8 @@ from interview_coach.tools.face_summary import (
 from interview_coach.tools.gesture import (
     GestureAnalysis,
     GestureFrame,
+    HandObservation,
+    PoseObservation,
     hands_from_result,
     pose_from_result,
     summarize_gestures,
@@ -79,9 +82,12 @@ __all__ = [
 VIDEO_MAX_FACES = 2
 IMAGE_MAX_FACES = 10
 MAX_SAMPLE_FPS = 30.0
-# Hands and pose change more slowly than blinks; analysing them at up to this rate halves
-# their cost at the default 10 fps face sampling without missing 0.5 s events.
-MAX_GESTURE_FPS = 5.0
+# Hands and posture change more slowly than blinks: analysing them at lower rates saves most
+# of their cost without missing hand events of 0.5 s or posture held for a second.
+MAX_HAND_FPS = 5.0
+MAX_POSE_FPS = 2.5
+# Bounds the decoded frames kept in memory while the landmarkers catch up.
+MAX_FRAMES_IN_FLIGHT = 4
 
 RgbFrame = NDArray[np.uint8]
 
@@ -194,35 +200,38 @@ def _face_frame(time_s: float, result: Any, width: int, height: int) -> FaceFram
 
 
 class _FrameJob:
-    """The landmarker calls for one frame, running in worker threads."""
+    """The landmarker calls for one frame, queued on the landmarkers' worker threads."""
 
     def __init__(
         self,
         time_s: float,
         face: Future[FaceFrame],
-        hands: Future[Any] | None,
-        pose: Future[Any] | None,
-        size: tuple[int, int],
+        hands: Future[tuple[HandObservation, ...]] | None,
+        pose: Future[PoseObservation | None] | None,
     ) -> None:
         self._time = time_s
         self._face = face
         self._hands = hands
         self._pose = pose
-        self._size = size
 
     def result(self) -> tuple[FaceFrame, GestureFrame | None]:
         face = self._face.result()
         if self._hands is None and self._pose is None:
             return face, None
-        width, height = self._size
-        hands = hands_from_result(self._hands.result(), width, height) if self._hands is not None else ()
-        pose = pose_from_result(self._pose.result(), width, height) if self._pose is not None else None
+        hands = self._hands.result() if self._hands is not None else ()
+        pose = self._pose.result() if self._pose is not None else None
         box = face.face.box if face.face is not None else None
-        return face, GestureFrame(time=self._time, hands=hands, pose=pose, face_box=box)
+        return face, GestureFrame(
+            time=self._time, hands=hands, pose=pose, face_box=box, pose_checked=self._pose is not None
+        )
 
 
 class _VideoLandmarkers:
-    """Face, hand and pose landmarkers in VIDEO mode, closed together (they leak otherwise)."""
+    """Face, hand and pose landmarkers in VIDEO mode, each fed in order by its own worker thread.
+
+    One thread per landmarker keeps its timestamps increasing and never calls it twice at
+    once, while different landmarkers (and the decoder in the caller's thread) overlap.
+    """
 
     def __init__(self, paths: _ModelPaths) -> None:
         self._paths = paths
@@ -230,7 +239,7 @@ class _VideoLandmarkers:
         self._face: Any = None
         self._hands: Any = None
         self._pose: Any = None
-        self._pool: ThreadPoolExecutor | None = None
+        self._workers: dict[str, ThreadPoolExecutor] = {}
         self._last_ms = -1
 
     def __enter__(self) -> _VideoLandmarkers:
@@ -260,8 +269,10 @@ class _VideoLandmarkers:
                 self._pose = self._stack.enter_context(
                     _open(vision.PoseLandmarker, pose_options, "pose_model_path", self._paths.pose)
                 )
-            # Registered last so it is shut down (waiting for running calls) before the models close.
-            self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=3, thread_name_prefix="landmarker"))
+            # Registered last so they shut down (finishing queued calls) before the models close.
+            for name in ("face", "hands", "pose"):
+                worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-landmarker")
+                self._workers[name] = self._stack.enter_context(worker)
         except BaseException:
             self._stack.close()
             raise
@@ -272,21 +283,31 @@ class _VideoLandmarkers:
     ) -> None:
         self._stack.close()
 
-    def submit(self, time_s: float, rgb: RgbFrame, *, with_gestures: bool) -> _FrameJob:
-        """Start all landmarkers on one frame; call only after the previous job finished."""
-        assert self._pool is not None, "use as a context manager"
+    def submit(self, time_s: float, rgb: RgbFrame, *, with_hands: bool, with_pose: bool) -> _FrameJob:
+        """Queue the landmarkers on one frame (frames must be submitted in time order)."""
+        assert self._workers, "use as a context manager"
         # VIDEO mode needs strictly increasing integer milliseconds per landmarker.
         stamp = max(round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = stamp
         image = _mp_image(rgb)
         height, width = rgb.shape[:2]
-        face = self._pool.submit(lambda: _face_frame(time_s, self._face.detect_for_video(image, stamp), width, height))
-        hands = pose = None
-        if with_gestures and self._hands is not None:
-            hands = self._pool.submit(self._hands.detect_for_video, image, stamp)
-        if with_gestures and self._pose is not None:
-            pose = self._pool.submit(self._pose.detect_for_video, image, stamp)
-        return _FrameJob(time_s, face, hands, pose, (width, height))
+        face_model, hand_model, pose_model = self._face, self._hands, self._pose
+
+        def face() -> FaceFrame:
+            return _face_frame(time_s, face_model.detect_for_video(image, stamp), width, height)
+
+        def hands() -> tuple[HandObservation, ...]:
+            return hands_from_result(hand_model.detect_for_video(image, stamp), width, height)
+
+        def pose() -> PoseObservation | None:
+            return pose_from_result(pose_model.detect_for_video(image, stamp), width, height)
+
+        return _FrameJob(
+            time_s,
+            self._workers["face"].submit(face),
+            self._workers["hands"].submit(hands) if with_hands and hand_model is not None else None,
+            self._workers["pose"].submit(pose) if with_pose and pose_model is not None else None,
+        )
 
 
 def _checked_frames(frames: Iterable[tuple[float, RgbFrame]]) -> Iterator[tuple[float, RgbFrame]]:
@@ -372,10 +393,12 @@ class FaceAnalyzer:
 
         """
         paths = self._model_paths(include_gestures)
-        gesture_every = max(1, round(fps / MAX_GESTURE_FPS))
+        hand_every = max(1, round(fps / MAX_HAND_FPS))
+        pose_every = hand_every * max(1, round(min(fps, MAX_HAND_FPS) / MAX_POSE_FPS))
         face_frames: list[FaceFrame] = []
         gesture_frames: list[GestureFrame] = []
         notes: list[str] = []
+        in_flight: deque[_FrameJob] = deque()
 
         def collect(job: _FrameJob) -> None:
             face, gesture = job.result()
@@ -384,28 +407,27 @@ class FaceAnalyzer:
                 gesture_frames.append(gesture)
 
         with _VideoLandmarkers(paths) as landmarkers:
-            pending: _FrameJob | None = None
             try:
-                # Decoding the next frame overlaps with the landmarkers working on the previous one.
+                # Decoding in this thread overlaps with the landmarkers working on earlier frames.
                 for index, (time_s, rgb) in enumerate(_checked_frames(frames)):
-                    if pending is not None:
-                        collect(pending)
-                    pending = landmarkers.submit(
-                        time_s, rgb, with_gestures=include_gestures and index % gesture_every == 0
-                    )
+                    with_hands = include_gestures and index % hand_every == 0
+                    with_pose = include_gestures and index % pose_every == 0
+                    in_flight.append(landmarkers.submit(time_s, rgb, with_hands=with_hands, with_pose=with_pose))
+                    if len(in_flight) > MAX_FRAMES_IN_FLIGHT:
+                        collect(in_flight.popleft())
             except MediaError as exc:
-                if pending is None and not face_frames:
+                if not in_flight and not face_frames:
                     raise
                 notes.append(f"Only the first part of the video could be analysed: {exc}")
-            if pending is not None:
-                collect(pending)
+            while in_flight:
+                collect(in_flight.popleft())
         period = 1.0 / fps
         analysed_until = face_frames[-1].time + period if face_frames else 0.0
         # After a decoding error only the analysed part counts, or every rate would be diluted.
         duration = float(duration_s) if duration_s is not None and not notes else analysed_until
         gesture: GestureAnalysis | None = None
         if include_gestures:
-            gesture = summarize_gestures(gesture_frames, fps=fps / gesture_every, duration_s=duration)
+            gesture = summarize_gestures(gesture_frames, fps=fps / hand_every, duration_s=duration)
         face = summarize_face(face_frames, fps=fps, duration_s=duration, gesture=gesture, notes=notes)
         return face, gesture
 

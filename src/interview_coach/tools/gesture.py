@@ -23,6 +23,7 @@ Box = tuple[float, float, float, float]
 
 MIN_HAND_VISIBLE_RATIO = 0.10
 MIN_POSE_VISIBLE_RATIO = 0.30
+MIN_POSE_FRAMES = 3
 MIN_FACE_LOCATED_RATIO = 0.50
 HAND_POINTS_ON_FACE = 3
 FACE_BOX_MARGIN = 0.10
@@ -70,12 +71,16 @@ class PoseObservation:
 
 @dataclass(frozen=True)
 class GestureFrame:
-    """What the hand and pose landmarkers saw at one sampled time."""
+    """What the hand and pose landmarkers saw at one sampled time.
+
+    ``pose_checked`` is false on frames where the (slower) pose model was not run.
+    """
 
     time: float
     hands: tuple[HandObservation, ...]
     pose: PoseObservation | None
     face_box: Box | None
+    pose_checked: bool = True
 
 
 class Leaning(BaseModel):
@@ -109,7 +114,7 @@ class GestureAnalysis(BaseModel):
     fps_analyzed: float
     duration_s: float
     hands_visible_ratio: float
-    pose_visible_ratio: float
+    pose_visible_ratio: float = Field(description="Share of the frames checked by the pose model with a body found.")
     hand_to_face_events: list[Span] | None = Field(description="Hands over or touching the face (2-D overlap).")
     fidgeting_score: float | None = Field(
         description="0-1: share of hand-visible time with small restless hand or finger movement."
@@ -282,8 +287,9 @@ def _posture(
     frames: Sequence[GestureFrame], duration_s: float, reasons: dict[str, str]
 ) -> tuple[Leaning | None, float | None, float | None, list[PostureEvent]]:
     series = _posture_series(frames)
-    ratio = series.times.size / len(frames) if frames else 0.0
-    if ratio < MIN_POSE_VISIBLE_RATIO or series.times.size < 5:
+    checked = sum(1 for f in frames if f.pose_checked)
+    ratio = series.times.size / checked if checked else 0.0
+    if ratio < MIN_POSE_VISIBLE_RATIO or series.times.size < MIN_POSE_FRAMES:
         reason = f"face, head and shoulders were visible together in only {ratio:.0%} of frames (needs {MIN_POSE_VISIBLE_RATIO:.0%})"
         for name in ("leaning", "slouching_ratio", "shoulder_tension_ratio"):
             reasons[name] = reason
@@ -339,7 +345,8 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
     times = np.array([f.time for f in frames], dtype=np.float64)
     period = 1.0 / fps if fps > 0 else 1.0
     hands_ratio = sum(1 for f in frames if f.hands) / count if count else 0.0
-    pose_ratio = sum(1 for f in frames if f.pose is not None) / count if count else 0.0
+    pose_checked = sum(1 for f in frames if f.pose_checked)
+    pose_ratio = sum(1 for f in frames if f.pose is not None) / pose_checked if pose_checked else 0.0
 
     on_face = [hand_on_face(f) for f in frames]
     located = sum(1 for v in on_face if v is not None)

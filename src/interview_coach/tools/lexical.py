@@ -176,7 +176,7 @@ _FILLER_PATTERNS: dict[str, str] = {
     "er": r"\ber+m*\b",
     "ah": r"\ba+h+\b",
     "hmm": r"\bh+m+\b",
-    "like": r"(?:^|[,.]\s*|\b(?:um|uh)\s+)like,|,\s*like\s+(?=[a-z])|\blike,\s*(?:um|uh)\b",
+    "like": r"\blike,(?=\s)|,\s*like\s+(?=[a-z])",
     "you know": r"\byou know(?=[,.?!]|\s*$)|,\s*you know\b",
     "i mean": r"\bI mean(?=,)",
     "basically": r"\bbasically\b",
@@ -189,6 +189,18 @@ _FILLER_PATTERNS: dict[str, str] = {
 _HEDGES = [(label, re.compile(p, re.IGNORECASE | re.MULTILINE)) for label, p in _HEDGE_PATTERNS.items()]
 _FILLERS = [(label, re.compile(p, re.IGNORECASE | re.MULTILINE)) for label, p in _FILLER_PATTERNS.items()]
 _CASE_SENSITIVE_FILLERS = frozenset({"er", "ah"})
+
+
+_DISCOURSE_MARKER = re.compile(
+    r"(?:^|(?<=[,.!?]\s))(?:so|well|yeah|okay|ok|right|now)\s*,", re.IGNORECASE | re.MULTILINE
+)
+
+
+def count_substantive_words(text: str) -> int:
+    """Count the words left once fillers, hedges and bare discourse markers ("so,", "well,") are removed."""
+    for _, pattern in (*_FILLERS, *_HEDGES):
+        text = pattern.sub(" ", text)
+    return count_words(_DISCOURSE_MARKER.sub(" ", text))
 
 
 def find_hedges(text: str, sentences: list[Sentence]) -> list[Finding]:

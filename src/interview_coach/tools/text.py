@@ -58,6 +58,7 @@ from interview_coach.tools.injection import InjectionFlag, detect_injection, neu
 from interview_coach.tools.lexical import (
     Finding,
     Sentence,
+    count_substantive_words,
     count_words,
     find_fillers,
     find_first_person_actions,
@@ -88,11 +89,13 @@ MIN_WORDS = 12
 RELEVANCE_FLOOR = 0.15
 RELEVANCE_CEIL = 0.60
 OFF_TOPIC_BELOW = 0.25
-KEY_POINT_COVERED_AT = 0.55
-KEY_POINT_CREDIT_FROM = 0.35
-KEY_POINT_CREDIT_SPAN = 0.30
+KEY_POINT_COVERED_AT = 0.60
+KEY_POINT_CREDIT_FROM = 0.40
+KEY_POINT_CREDIT_SPAN = 0.40
 QUESTION_ECHO_AT = 0.92
 VAGUE_BELOW = 35
+SOFT_CAP_SLOPE = 0.25
+PENALISED_REPETITIONS = frozenset({"doubled_word", "repeated_sentence"})
 _GATE_AT = 0.6
 
 
@@ -396,8 +399,7 @@ def analyze_text(
     )
     specificity, specificity_score = _specificity(question.kind, numbers, mine, ours, named)
 
-    hedge_words = sum(len(h.text.split()) for h in hedges) + sum(len(f.text.split()) for f in fillers)
-    substantive = max(0, word_count - hedge_words - sum(count_words(e) for e in sims.echoed))
+    substantive = max(0, count_substantive_words(text) - sum(count_words(e) for e in sims.echoed))
     adequacy, ratio, length_note = _length_adequacy(substantive, question.time_budget_s)
     too_short = substantive < max(MIN_WORDS, 0.10 * question.time_budget_s * WORDS_PER_MINUTE / 60)
 
@@ -516,7 +518,7 @@ def _answer_quality(
     penalties = [
         ("hedges", hedges, 1.5, 8.0),
         ("fillers_in_text", fillers, 1.5, 10.0),
-        ("repetitions", repetitions, 2.0, 8.0),
+        ("repetitions", [r for r in repetitions if r.kind in PENALISED_REPETITIONS], 2.0, 8.0),
     ]
     for name, findings, each, cap in penalties:
         if findings:
@@ -531,8 +533,9 @@ def _answer_quality(
     total = sum(s.effect for s in signals)
     for name, applies, cap in (("off_topic_cap", off_topic, 25.0), ("too_short_cap", too_short, 30.0)):
         if applies and total > cap:
-            signals.append(Signal(name=name, value=cap, effect=round(cap - total, 2)))
-            total = cap
+            capped = cap + SOFT_CAP_SLOPE * (total - cap)
+            signals.append(Signal(name=name, value=cap, effect=round(capped - total, 2)))
+            total = capped
     return Score(value=int(round(_clip(total, 0.0, 100.0))), signals=signals)
 
 
