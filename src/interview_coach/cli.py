@@ -18,7 +18,15 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from interview_coach.deps import AppDeps, build_deps
-from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest, Seniority
+from interview_coach.domain import (
+    AnswerInput,
+    CandidateProfile,
+    InterviewMode,
+    InterviewPlanRequest,
+    Question,
+    QuestionKind,
+    Seniority,
+)
 from interview_coach.graphs.runner import InterviewService, Turn
 from interview_coach.memory.embeddings import ModelUnavailableError
 from interview_coach.memory.sessions import SessionNotFoundError
@@ -226,6 +234,102 @@ def sessions(user: Annotated[str, typer.Option(help="Your user id.")] = "local")
         console.print(
             f"{row.session_id}  {row.created_at:%Y-%m-%d %H:%M}  {row.status:<10} quality {quality:>3}  {row.role}"
         )
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="An audio or video recording of one answer.")],
+    question: Annotated[
+        str | None, typer.Option(help="The question that was answered (enables content scoring).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
+    user: Annotated[
+        str | None, typer.Option(help="Compare with this user's earlier sessions (personal baseline).")
+    ] = None,
+) -> None:
+    """Analyse one recorded answer: voice, face and gestures (video), and the answer's content."""
+    from interview_coach.agents.evaluator import compute_scores
+    from interview_coach.agents.findings import find_patterns
+    from interview_coach.question_bank import question_from_text
+    from interview_coach.tools.media import MediaError, probe_media
+    from interview_coach.tools.perception import analyze_answer as run_perception
+
+    settings = get_settings()
+    with clear_errors():
+        deps = _open_deps(settings, with_memory=user is not None)
+        try:
+            try:
+                info = probe_media(file.expanduser(), settings)
+            except MediaError as exc:
+                raise CliError(str(exc)) from exc
+            path = str(file.expanduser().resolve())
+            answer = AnswerInput(video_path=path) if info.has_video else AnswerInput(audio_path=path)
+            asked = question_from_text(question, deps.embedder) if question else None
+            target = asked or Question(
+                id="adhoc", text="(no question given)", kind=QuestionKind.TECHNICAL, competency="general"
+            )
+            analysis = run_perception(deps, target, answer)
+            if asked is None:
+                analysis.text = None  # content scores need the question; don't report them against a placeholder
+            scores = compute_scores(analysis)
+            findings = find_patterns(analysis, target.kind)
+            baseline = _baseline(deps, user, analysis.voice) if user else {}
+        finally:
+            deps.close()
+    result = {
+        "file": path,
+        "question": asked.model_dump(mode="json") if asked else None,
+        "scores": {k: v.model_dump(mode="json") for k, v in scores.items()},
+        "findings": [f.model_dump(mode="json") for f in findings],
+        "baseline_deltas": baseline,
+        "analysis": analysis.model_dump(mode="json"),
+    }
+    if as_json:
+        sys.stdout.write(dump_json(result) + "\n")
+        return
+    _print_analysis(analysis, scores, findings, baseline)
+
+
+def _baseline(deps: AppDeps, user: str | None, voice: dict[str, Any] | None) -> dict[str, float]:
+    from interview_coach.tools.voice import baseline_deltas
+
+    if not user or not voice or deps.memory is None:
+        return {}
+    history = [r.metrics for r in deps.memory.list(user, kinds=["session_summary"], limit=20)]
+    current = {
+        k: float(v)
+        for k, v in voice.items()
+        if k in {"wpm", "fillers_per_min", "long_pause_count", "response_delay_s"} and isinstance(v, int | float)
+    }
+    return baseline_deltas(current, history)
+
+
+def _print_analysis(analysis: Any, scores: dict[str, Any], findings: list[Any], baseline: dict[str, float]) -> None:
+    for name, score in scores.items():
+        value = f"{score.value}/100" if score.value is not None else f"not measured ({score.not_measured_reason})"
+        console.print(f"[bold]{name.replace('_', ' ')}[/]: {value}")
+    voice = analysis.voice or {}
+    if voice:
+        console.print(
+            f"[cyan]voice[/]: {voice.get('wpm', 0):.0f} wpm, {voice.get('filler_count', 0)} fillers "
+            f"({voice.get('fillers_per_min', 0):.1f}/min), {voice.get('long_pause_count', 0)} long pauses, "
+            f"first word after {voice.get('response_delay_s') or 0:.1f} s"
+        )
+        console.print(f"[dim]transcript:[/] {voice.get('transcript', '')}")
+    face = analysis.face or {}
+    if face:
+        console.print(
+            f"[cyan]face[/]: present {face.get('face_present_ratio', 0):.0%}, eye contact "
+            f"{(face.get('eye_contact_ratio') or 0):.0%}, blinks {(face.get('blink_rate_per_min') or 0):.0f}/min"
+        )
+    for finding in findings:
+        mark = "✔" if finding.polarity == "strength" else "✘"
+        stamps = "; ".join(e.detail for e in finding.evidence[:3] if e.start_s is not None)
+        console.print(f"{mark} {finding.message}" + (f" [dim]({stamps})[/]" if stamps else ""))
+    for error in analysis.errors:
+        console.print(f"[yellow]{error}[/]")
+    if baseline:
+        console.print("[cyan]vs. your earlier sessions[/]: " + ", ".join(f"{k} {v:+.1f}" for k, v in baseline.items()))
 
 
 @app.command()

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from interview_coach.domain import CandidateProfile, Question, QuestionKind, Seniority
+from interview_coach.memory.embeddings import Embedder
 
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]{1,}")
 _STOPWORDS = frozenset(
@@ -246,3 +247,39 @@ def seniority_from_text(text: str) -> Seniority:
         if needle in lowered:
             return level
     return Seniority.MID
+
+
+_BEHAVIORAL_OPENERS = (
+    "tell me about a time",
+    "describe a time",
+    "give me an example",
+    "describe a situation",
+    "have you ever",
+)
+_SITUATIONAL_OPENERS = ("what would you do", "how would you handle", "imagine", "suppose", "if you")
+
+
+def question_from_text(text: str, embedder: Embedder, *, min_similarity: float = 0.75) -> Question:
+    """Match free question text to the bank (for its key points), or build an ad-hoc question.
+
+    Args:
+        text: the question as the user typed it.
+        embedder: sentence embeddings.
+        min_similarity: cosine similarity above which a bank question is taken as the same.
+    """
+    bank = load_question_bank()
+    vectors = embedder.encode([text, *(q.text for q in bank.questions)])
+    similarities = vectors[1:] @ vectors[0]
+    best = int(similarities.argmax())
+    if float(similarities[best]) >= min_similarity:
+        return bank.questions[best]
+    lowered = text.lower()
+    kind = (
+        QuestionKind.BEHAVIORAL
+        if lowered.startswith(_BEHAVIORAL_OPENERS)
+        else QuestionKind.SITUATIONAL
+        if lowered.startswith(_SITUATIONAL_OPENERS)
+        else QuestionKind.TECHNICAL
+    )
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return Question(id=f"adhoc-{digest}", text=text, kind=kind, competency="general")

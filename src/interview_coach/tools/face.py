@@ -81,6 +81,8 @@ __all__ = [
 
 VIDEO_MAX_FACES = 2
 IMAGE_MAX_FACES = 10
+MIN_TILED_IMAGE_SIDE = 256
+SAME_FACE_OVERLAP = 0.5
 MAX_SAMPLE_FPS = 30.0
 # Hands and posture change more slowly than blinks: analysing them at lower rates saves most
 # of their cost without missing hand events of 0.5 s or posture held for a second.
@@ -431,8 +433,14 @@ class FaceAnalyzer:
         face = summarize_face(face_frames, fps=fps, duration_s=duration, gesture=gesture, notes=notes)
         return face, gesture
 
-    def analyze_image(self, rgb: RgbFrame) -> ImageFaceResult:
+    def analyze_image(self, rgb: RgbFrame, *, find_small_faces: bool = True) -> ImageFaceResult:
         """Find faces in one RGB image with blendshapes and head pose (for stills and evals).
+
+        Args:
+            rgb: the image, shape (height, width, 3), uint8.
+            find_small_faces: also search four overlapping quarter tiles, because the face
+                detector is built for faces near the camera and misses small ones in group
+                photos; duplicates are merged.
 
         Raises:
             MediaError: the array is not an RGB image.
@@ -443,36 +451,65 @@ class FaceAnalyzer:
             raise MediaError(f"Expected an RGB image of shape (height, width, 3), got {rgb.shape}.")
         from mediapipe.tasks.python import vision
 
+        height, width = rgb.shape[:2]
+        regions = [(0, 0, width, height)]
+        if find_small_faces and min(width, height) >= MIN_TILED_IMAGE_SIDE:
+            regions += _quarter_tiles(width, height)
         model = self._model_paths(False).face
         options = _face_options(model, video=False, max_faces=IMAGE_MAX_FACES)
+        faces: list[ImageFace] = []
         with _open(vision.FaceLandmarker, options, "face_model_path", model) as landmarker:
-            result = landmarker.detect(_mp_image(rgb))
-        height, width = rgb.shape[:2]
-        faces = [self._image_face(result, i, width, height) for i in range(len(result.face_landmarks or []))]
+            for region in regions:
+                x0, y0, x1, y1 = region
+                result = landmarker.detect(_mp_image(rgb[y0:y1, x0:x1]))
+                for index in range(len(result.face_landmarks or [])):
+                    face = _image_face(result, index, region, (width, height))
+                    if not any(_overlap(face.box, kept.box) > SAME_FACE_OVERLAP for kept in faces):
+                        faces.append(face)
         faces.sort(key=lambda f: -_area(f.box))
         return ImageFaceResult(width=width, height=height, face_count=len(faces), faces=faces)
 
-    @staticmethod
-    def _image_face(result: Any, index: int, width: int, height: int) -> ImageFace:
-        points = _face_points(result.face_landmarks[index], width, height)
-        pose = head_pose_from_matrix(result.facial_transformation_matrixes[index])
-        scores = _blendshape_scores(result.face_blendshapes[index])
-        eye_down = float(
-            np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_down"]])
-            - np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_up"]])
-        )
-        gaze_yaw, gaze_pitch = gaze_angles(pose, iris_offset(points), eye_down)
-        x0, y0, x1, y1 = _box(points)
-        return ImageFace(
-            box=(round(x0 / width, 4), round(y0 / height, 4), round(x1 / width, 4), round(y1 / height, 4)),
-            yaw=round(pose.yaw, 2),
-            pitch=round(pose.pitch, 2),
-            roll=round(pose.roll, 2),
-            gaze_yaw=round(gaze_yaw, 2),
-            gaze_pitch=round(gaze_pitch, 2),
-            looking_at_camera=abs(gaze_yaw) <= EYE_CONTACT_YAW_DEG and abs(gaze_pitch) <= EYE_CONTACT_PITCH_DEG,
-            blendshapes={k: round(v, 4) for k, v in scores.items()},
-        )
+
+def _quarter_tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Four tiles of 65 % of each side, overlapping so a small face is whole in at least one."""
+    tile_w, tile_h = round(width * 0.65), round(height * 0.65)
+    return [(x, y, x + tile_w, y + tile_h) for x in (0, width - tile_w) for y in (0, height - tile_h)]
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller box, so a partial face found in a tile matches the whole one."""
+    inter = _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+    smaller = min(_area(a), _area(b))
+    return inter / smaller if smaller > 0 else 0.0
+
+
+def _image_face(result: Any, index: int, region: tuple[int, int, int, int], size: tuple[int, int]) -> ImageFace:
+    x_offset, y_offset, x_end, y_end = region
+    width, height = size
+    points = _face_points(result.face_landmarks[index], x_end - x_offset, y_end - y_offset)
+    pose = head_pose_from_matrix(result.facial_transformation_matrixes[index])
+    scores = _blendshape_scores(result.face_blendshapes[index])
+    eye_down = float(
+        np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_down"]])
+        - np.mean([scores.get(n, 0.0) for n in CHANNELS["eye_up"]])
+    )
+    gaze_yaw, gaze_pitch = gaze_angles(pose, iris_offset(points), eye_down)
+    x0, y0, x1, y1 = _box(points)
+    return ImageFace(
+        box=(
+            round((x0 + x_offset) / width, 4),
+            round((y0 + y_offset) / height, 4),
+            round((x1 + x_offset) / width, 4),
+            round((y1 + y_offset) / height, 4),
+        ),
+        yaw=round(pose.yaw, 2),
+        pitch=round(pose.pitch, 2),
+        roll=round(pose.roll, 2),
+        gaze_yaw=round(gaze_yaw, 2),
+        gaze_pitch=round(gaze_pitch, 2),
+        looking_at_camera=abs(gaze_yaw) <= EYE_CONTACT_YAW_DEG and abs(gaze_pitch) <= EYE_CONTACT_PITCH_DEG,
+        blendshapes={k: round(v, 4) for k, v in scores.items()},
+    )
 
 
 def face_metrics(face: FaceAnalysis, gesture: GestureAnalysis | None) -> dict[str, float]:
