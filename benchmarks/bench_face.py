@@ -14,6 +14,7 @@ Measures
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import sys
@@ -41,16 +42,23 @@ def peak_rss_mb() -> float:
 def throughput(analyzer: FaceAnalyzer, size: tuple[int, int], include_gestures: bool) -> dict[str, float]:
     frames = list(sample_frames(duration_s=THROUGHPUT_FRAMES / 15.0, fps=15.0, size=size, look_away_at=None))
     analyzer.analyze_frames(frames[:5], fps=15.0, include_gestures=include_gestures)  # warm-up
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     face, _ = analyzer.analyze_frames(frames, fps=15.0, include_gestures=include_gestures)
-    seconds = time.perf_counter() - start
-    return {"frames": face.frames_analyzed, "seconds": round(seconds, 3), "frames_per_s": round(face.frames_analyzed / seconds, 1)}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return {
+        "frames": face.frames_analyzed,
+        "seconds": round(seconds, 3),
+        "frames_per_s": round(face.frames_analyzed / seconds, 1),
+        "cpu_ms_per_frame": round(cpu / face.frames_analyzed * 1000, 2),
+    }
 
 
-def end_to_end(analyzer: FaceAnalyzer, video: Path, fps: float, include_gestures: bool, style: str) -> dict[str, object]:
-    start = time.perf_counter()
+def end_to_end(
+    analyzer: FaceAnalyzer, video: Path, fps: float, include_gestures: bool, style: str
+) -> dict[str, object]:
+    start, cpu_start = time.perf_counter(), time.process_time()
     face, _ = analyzer.analyze(video, sample_fps=fps, include_gestures=include_gestures)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     events = face.looking_away_events if style == "turn" else face.absences
     found = [e for e in events if e.start < SHORT_EVENT[1] and e.end > SHORT_EVENT[0]]
     return {
@@ -58,6 +66,7 @@ def end_to_end(analyzer: FaceAnalyzer, video: Path, fps: float, include_gestures
         "gestures": include_gestures,
         "event": f"0.5-s {'look-away' if style == 'turn' else 'absence'}",
         "seconds": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
         "frames_analyzed": face.frames_analyzed,
         "event_found": bool(found),
         "event_span": [found[0].start, found[0].end] if found else None,
@@ -67,7 +76,11 @@ def end_to_end(analyzer: FaceAnalyzer, video: Path, fps: float, include_gestures
 def main() -> None:
     settings = Settings()
     analyzer = FaceAnalyzer(settings)
-    results: dict[str, object] = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "cpus": 2}
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+    }
     rows = []
     for size in ((640, 480), (1280, 720)):
         for gestures in (False, True):
@@ -79,8 +92,19 @@ def main() -> None:
     e2e = []
     with tempfile.TemporaryDirectory() as tmp:
         for style in ("turn", "blank"):
-            video = make_sample_video(None, Path(tmp) / f"{style}.mp4", duration_s=VIDEO_S, look_away_at=SHORT_EVENT, away_style=style, fps=15.0)  # type: ignore[arg-type]
-            configs = [(10.0, True), (10.0, False), (5.0, True), (4.0, False)] if style == "turn" else [(10.0, True), (4.0, False)]
+            video = make_sample_video(
+                None,
+                Path(tmp) / f"{style}.mp4",
+                duration_s=VIDEO_S,
+                look_away_at=SHORT_EVENT,
+                away_style=style,
+                fps=15.0,
+            )  # type: ignore[arg-type]
+            configs = (
+                [(10.0, True), (10.0, False), (5.0, True), (4.0, False)]
+                if style == "turn"
+                else [(10.0, True), (4.0, False)]
+            )
             for fps, gestures in configs:
                 row = end_to_end(analyzer, video, fps, gestures, style)
                 e2e.append(row)
@@ -89,14 +113,16 @@ def main() -> None:
     results["peak_rss_mb"] = round(peak_rss_mb(), 1)
 
     print()
-    print(f"{'size':<10}{'gestures':<10}{'frames/s':>10}")
+    print(f"{'size':<10}{'gestures':<10}{'frames/s':>10}{'cpu ms/frame':>14}")
     for row in rows:
-        print(f"{row['size']:<10}{row['gestures']!s:<10}{row['frames_per_s']:>10}")
+        print(f"{row['size']:<10}{row['gestures']!s:<10}{row['frames_per_s']:>10}{row['cpu_ms_per_frame']:>14}")
     print()
     print(f"{'event':<20}{'fps':>5}{'gestures':>10}{'seconds':>9}{'found':>7}")
     for row in e2e:
-        print(f"{row['event']!s:<20}{row['sample_fps']:>5}{row['gestures']!s:>10}{row['seconds']:>9}{row['event_found']!s:>7}")
-    print(f"\npeak RSS {results['peak_rss_mb']} MB")
+        print(
+            f"{row['event']!s:<20}{row['sample_fps']:>5}{row['gestures']!s:>10}{row['seconds']:>9}{row['event_found']!s:>7}"
+        )
+    print(f"\npeak RSS {results['peak_rss_mb']} MB; load average at start {results['load_average_at_start']}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {RESULTS}")

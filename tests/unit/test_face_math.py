@@ -421,3 +421,26 @@ def test_configured_model_path_must_exist(tmp_path: Path) -> None:
 def test_packaged_face_model_is_found_without_settings() -> None:
     path = face_model_path(Settings())
     assert path.name == "face_landmarker.task" and path.stat().st_size > 1_000_000
+
+
+def test_pose_ratio_counts_only_frames_where_pose_ran() -> None:
+    frames = [
+        GestureFrame(
+            time=i / 5.0,
+            hands=(),
+            pose=upright_pose() if i % 2 == 0 else None,
+            face_box=FACE_BOX,
+            pose_checked=i % 2 == 0,
+        )
+        for i in range(40)
+    ]
+    gesture = summarize_gestures(frames, fps=5.0, duration_s=8.0)
+    assert gesture.pose_visible_ratio == 1.0
+    assert gesture.leaning is not None and gesture.slouching_ratio == 0.0
+
+
+def test_posture_needs_a_face_in_the_same_frame() -> None:
+    frames = [GestureFrame(time=i / 5.0, hands=(), pose=upright_pose(), face_box=None) for i in range(20)]
+    gesture = summarize_gestures(frames, fps=5.0, duration_s=4.0)
+    assert gesture.leaning is None
+    assert "visible together" in gesture.not_measured["leaning"]

@@ -73,7 +73,9 @@ def _dominant_frequency(audio: np.ndarray, rate: int) -> float:
 
 
 @pytest.mark.parametrize("name", AUDIO_FILES + VIDEO_FILES)
-def test_decode_audio_returns_mono_16k_float_with_the_right_content(media_dir: Path, settings: Settings, name: str) -> None:
+def test_decode_audio_returns_mono_16k_float_with_the_right_content(
+    media_dir: Path, settings: Settings, name: str
+) -> None:
     audio = decode_audio(media_dir / name, settings)
     assert audio.dtype == np.float32
     assert audio.ndim == 1
@@ -120,7 +122,7 @@ def test_iter_video_frames_samples_rgb_frames_at_the_requested_rate(
     assert times == sorted(times)
     assert times[0] < 0.1
     assert np.diff(times).mean() == pytest.approx(0.2, abs=0.03)
-    timestamp, frame = frames[len(frames) // 2]
+    _timestamp, frame = frames[len(frames) // 2]
     assert frame.shape == (240, 320, 3)
     assert frame.dtype == np.uint8
     # ffmpeg's test pattern has saturated colour bars: all three channels must vary.

@@ -142,9 +142,10 @@ def builtin_feedback(
     return FeedbackDraft(explanation=explanation, strengths=strengths, improvements=improvements, flags=flags)
 
 
-def _evidence_prompt(
+def evidence_prompt(
     question: Question, analysis: AnswerAnalysis, scores: dict[str, Score], findings: list[Finding]
 ) -> str:
+    """Build the evaluator agent's prompt from fixed scores and findings (also used by the dataset export)."""
     lines = [f"Question ({question.kind}, competency {question.competency}): {question.text}"]
     lines.append("Expected key points: " + "; ".join(question.key_points))
     lines.append(
@@ -167,7 +168,7 @@ async def evaluate_answer(
     engine, note = "builtin", None
     if deps.settings.uses_llm:
         outcome: LlmOutcome[FeedbackDraft] = await run_with_fallback(
-            evaluator_agent, _evidence_prompt(question, analysis, scores, findings), deps
+            evaluator_agent, evidence_prompt(question, analysis, scores, findings), deps
         )
         if outcome.output is not None:
             llm = outcome.output

@@ -134,6 +134,14 @@ def build_follow_up(parent: Question, reason: str, missing_points: list[str], nu
     )
 
 
+def question_prompt(question: Question, *, context: str = "") -> str:
+    """Build the interviewer agent's prompt for one question (also used by the dataset export)."""
+    prompt = f"Question to ask: {question.text}\nWhy (follow-up reason, may be empty): {', '.join(question.tags[-1:]) if question.follow_up_of else ''}"
+    if context:
+        prompt += "\n" + delimit_untrusted("PREVIOUS ANSWER", context[:2000])
+    return prompt
+
+
 async def phrase_question(deps: AppDeps, question: Question, *, context: str = "") -> tuple[str, str | None]:
     """Return the interviewer's wording of a question and an engine note (LLM failures).
 
@@ -141,10 +149,7 @@ async def phrase_question(deps: AppDeps, question: Question, *, context: str = "
     """
     if not deps.settings.uses_llm:
         return question.text, None
-    prompt = f"Question to ask: {question.text}\nWhy (follow-up reason, may be empty): {', '.join(question.tags[-1:]) if question.follow_up_of else ''}"
-    if context:
-        prompt += "\n" + delimit_untrusted("PREVIOUS ANSWER", context[:2000])
-    outcome = await run_with_fallback(interviewer_agent, prompt, deps)
+    outcome = await run_with_fallback(interviewer_agent, question_prompt(question, context=context), deps)
     if outcome.output is None or not outcome.output.text.strip():
         return question.text, outcome.note
     return outcome.output.text.strip(), None

@@ -2,8 +2,8 @@
 
 Frames are decoded by :mod:`interview_coach.tools.media`, sampled at ``face_sample_fps`` and
 analysed in memory only (never written to disk). Per frame the face landmarker gives
-landmarks, 52 blendshapes and a head transform; the hand and pose landmarkers run on the
-same frame in worker threads. The per-frame numbers are aggregated by
+landmarks, 52 blendshapes and a head transform; the hand (up to 5 fps) and pose (up to
+2.5 fps) landmarkers run on the same frames, each landmarker in its own worker thread. The per-frame numbers are aggregated by
 :func:`~interview_coach.tools.face_summary.summarize_face` and
 :func:`~interview_coach.tools.gesture.summarize_gestures`.
 """
@@ -34,7 +34,6 @@ from interview_coach.tools.face_math import (
 )
 from interview_coach.tools.face_summary import (
     CHANNELS,
-    EYE_CONTACT_PITCH_DEG,
     EYE_CONTACT_YAW_DEG,
     ExpressionWindow,
     FaceAnalysis,
@@ -82,6 +81,9 @@ __all__ = [
 VIDEO_MAX_FACES = 2
 IMAGE_MAX_FACES = 10
 MIN_TILED_IMAGE_SIDE = 256
+# A still has no first seconds to calibrate on, and people look into a camera with their own
+# head-pitch habit (the astronaut photo: head bowed ~15 degrees): allow more pitch than yaw.
+IMAGE_EYE_CONTACT_PITCH_DEG = 20.0
 SAME_FACE_OVERLAP = 0.5
 MAX_SAMPLE_FPS = 30.0
 # Hands and posture change more slowly than blinks: analysing them at lower rates saves most
@@ -110,7 +112,7 @@ class ImageFace(BaseModel):
     gaze_yaw: float
     gaze_pitch: float
     looking_at_camera: bool = Field(
-        description="Gaze within the eye-contact tolerance of straight ahead (uncalibrated)."
+        description="Gaze within 15 degrees (yaw) and 20 degrees (pitch) of the camera axis (uncalibrated)."
     )
     blendshapes: dict[str, float]
 
@@ -217,11 +219,20 @@ class _FrameJob:
         self._pose = pose
 
     def result(self) -> tuple[FaceFrame, GestureFrame | None]:
-        face = self._face.result()
+        """Wait for the landmarkers and combine their outputs.
+
+        Raises:
+            MediaError: mediapipe refused the frame.
+
+        """
+        try:
+            face = self._face.result()
+            hands = self._hands.result() if self._hands is not None else ()
+            pose = self._pose.result() if self._pose is not None else None
+        except (RuntimeError, ValueError) as exc:
+            raise MediaError(f"The video frame at {self._time:.2f} s could not be analysed ({exc}).") from exc
         if self._hands is None and self._pose is None:
             return face, None
-        hands = self._hands.result() if self._hands is not None else ()
-        pose = self._pose.result() if self._pose is not None else None
         box = face.face.box if face.face is not None else None
         return face, GestureFrame(
             time=self._time, hands=hands, pose=pose, face_box=box, pose_checked=self._pose is not None
@@ -387,10 +398,11 @@ class FaceAnalyzer:
     ) -> tuple[FaceAnalysis, GestureAnalysis | None]:
         """Analyse already-decoded ``(timestamp_s, rgb)`` frames sampled at about ``fps``.
 
-        Decoding errors after the first frames keep the part analysed so far and add a note.
+        Decoding errors after the first frames keep the part analysed so far and add a note;
+        frames mediapipe refuses are skipped with a note.
 
         Raises:
-            MediaError: a frame has an unusable shape, or decoding failed before any frame.
+            MediaError: a frame has an unusable shape, or no frame could be decoded and analysed.
             VisionModelMissingError: a model file is missing; the message names the setting.
 
         """
@@ -400,10 +412,16 @@ class FaceAnalyzer:
         face_frames: list[FaceFrame] = []
         gesture_frames: list[GestureFrame] = []
         notes: list[str] = []
+        failures: list[str] = []
+        stopped_early = False
         in_flight: deque[_FrameJob] = deque()
 
         def collect(job: _FrameJob) -> None:
-            face, gesture = job.result()
+            try:
+                face, gesture = job.result()
+            except MediaError as exc:
+                failures.append(str(exc))
+                return
             face_frames.append(face)
             if gesture is not None:
                 gesture_frames.append(gesture)
@@ -421,12 +439,17 @@ class FaceAnalyzer:
                 if not in_flight and not face_frames:
                     raise
                 notes.append(f"Only the first part of the video could be analysed: {exc}")
+                stopped_early = True
             while in_flight:
                 collect(in_flight.popleft())
+        if failures:
+            if not face_frames:
+                raise MediaError(failures[0])
+            notes.append(f"{len(failures)} frame(s) could not be analysed and were skipped: {failures[0]}")
         period = 1.0 / fps
         analysed_until = face_frames[-1].time + period if face_frames else 0.0
         # After a decoding error only the analysed part counts, or every rate would be diluted.
-        duration = float(duration_s) if duration_s is not None and not notes else analysed_until
+        duration = float(duration_s) if duration_s is not None and not stopped_early else analysed_until
         gesture: GestureAnalysis | None = None
         if include_gestures:
             gesture = summarize_gestures(gesture_frames, fps=fps / hand_every, duration_s=duration)
@@ -507,7 +530,7 @@ def _image_face(result: Any, index: int, region: tuple[int, int, int, int], size
         roll=round(pose.roll, 2),
         gaze_yaw=round(gaze_yaw, 2),
         gaze_pitch=round(gaze_pitch, 2),
-        looking_at_camera=abs(gaze_yaw) <= EYE_CONTACT_YAW_DEG and abs(gaze_pitch) <= EYE_CONTACT_PITCH_DEG,
+        looking_at_camera=abs(gaze_yaw) <= EYE_CONTACT_YAW_DEG and abs(gaze_pitch) <= IMAGE_EYE_CONTACT_PITCH_DEG,
         blendshapes={k: round(v, 4) for k, v in scores.items()},
     )
 

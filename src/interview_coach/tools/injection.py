@@ -162,7 +162,7 @@ _ROLE_LINE = re.compile(
 )
 _STRAY_TAGS = re.compile(
     r"<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|instructions?|im_start|im_end)>|"
-    r"\[(?:system|assistant|rest-of-document)\]|^#{2,}\s*(?:system|instructions?|response|assistant)\b.*$",
+    r"\[(?:system|assistant|rest-of-document)\]|#{2,}\s*(?:system|instructions?|response|assistant)\b.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SCORE_KEYS = (
@@ -189,6 +189,17 @@ def _remove_pattern(
 # --- sentence-level cues -----------------------------------------------------------------
 
 _SENTENCE_CUES: list[tuple[str, str, str]] = [
+    (
+        "role_tag",
+        "starts with a chat role tag",
+        r"(?:^|[.!?]\s+)[\s>*_#\[(]*(?:system|assistant|developer|grader|evaluator|judge)[\])*_\s]*:",
+    ),
+    (
+        "score_manipulation",
+        "asks to set the score",
+        r"\b(?:set|change|make|put|raise|bump)\b[^.!?\n]{0,30}?\b(?:score|rating|grade|marks?)\b[^.!?\n]{0,30}?"
+        r"\b(?:to|at)\b[^.!?\n]{0,15}?(?:maximum|max|highest|top|perfect|full|100|10\b|5\b)",
+    ),
     (
         "instruction_override",
         "asks the evaluator to ignore or override its instructions",

@@ -237,32 +237,141 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|billion|dozen|doubled|tripled|halved|twice|half)\b",
     re.IGNORECASE,
 )
-ACTION_VERBS = (
-    "built|led|wrote|made|took|ran|set|began|started|sent|spoke|met|drove|chose|found|brought|gave|held|kept|"
-    "taught|told|went|did|got|rewrote|broke|caught|fought|shipped|fixed|created|designed|implemented|developed|"
-    "launched|organized|organised|decided|proposed|introduced|analyzed|analysed|measured|tested|migrated|"
-    "refactored|automated|reduced|increased|improved|negotiated|mentored|coached|trained|hired|scheduled|"
-    "prioritized|prioritised|wrote|presented|convinced|persuaded|escalated|investigated|debugged|profiled|"
-    "deployed|reviewed|documented|delegated|coordinated|collaborated|owned|drafted|planned|researched|"
-    "interviewed|asked|called|emailed|contacted|worked|helped|managed|handled|resolved|solved|identified|"
-    "discovered|noticed|realized|realised|suggested|recommended|replaced|removed|added|split|merged|"
-    "rolled|pushed|pulled|monitored|tracked|benchmarked|optimized|optimised|configured|installed|"
-    "used|applied|compared|evaluated|validated|prototyped|sketched|mapped|defined|explained|clarified|"
-    "aligned|listened|apologized|apologised|paired|shadowed|volunteered|stepped|took|focused|focussed|"
-    "reached|simplified|streamlined|cut|saved|grew|raised|lowered|established|formed|facilitated|ran|"
-    "gathered|collected|cleaned|trained|tuned|labelled|labeled|wrapped|delivered|finished|completed|"
-    "achieved|won|secured|earned|learned|learnt|adopted|built|run|lead|write|build|create|design|implement|"
-    "use|analyze|analyse|test|fix|talk|ask|check|measure|start|begin|schedule|review|split|set|prioritize|"
-    "prioritise|escalate|document|deploy|monitor|communicate|explain|gather|collect|meet"
+_ADVERBS = (
+    "then|also|first|quickly|personally|immediately|eventually|finally|just|actually|even|carefully|always|usually|"
+    "often|directly|manually|initially|later|next|soon|proactively|politely|calmly|simply|instead|still|"
+    "basically|deliberately|gradually|jointly|together"
 )
-_I_ACTION = re.compile(
-    rf"\bI(?:\s+(?:then|also|first|quickly|personally|immediately|eventually|finally|just))?\s+(?:{ACTION_VERBS})\b"
-    rf"|\bI(?:'d|’d| would| will|'ll|’ll)\s+(?:first\s+|then\s+|also\s+)?(?:{ACTION_VERBS})\b",
+_IRREGULAR_PAST = (
+    "built|rebuilt|led|wrote|rewrote|made|took|undertook|ran|set|began|sent|spoke|met|drove|chose|found|brought|"
+    "gave|held|kept|taught|told|went|did|redid|got|broke|caught|fought|cut|split|put|shut|won|grew|spent|paid|"
+    "sold|bought|dealt|drew|overcame|oversaw|saw|sought|struck|threw|understood|withdrew|learnt|rode|hit|let"
 )
-_WE_ACTION = re.compile(
-    rf"\b[Ww]e(?:\s+(?:then|also|first|quickly|eventually|finally|just))?\s+(?:{ACTION_VERBS})\b"
-    rf"|\b[Ww]e(?:'d|’d| would| will|'ll|’ll)\s+(?:first\s+|then\s+)?(?:{ACTION_VERBS})\b",
+_BASE_VERBS = (
+    "build|lead|write|rewrite|make|take|run|set|start|begin|send|talk|speak|meet|choose|find|bring|give|hold|keep|"
+    "teach|tell|fix|create|design|implement|develop|launch|organi[sz]e|decide|propose|introduce|analy[sz]e|measure|"
+    "test|migrate|refactor|automate|reduce|increase|improve|negotiate|mentor|coach|train|hire|schedule|"
+    "prioriti[sz]e|present|convince|escalate|investigate|debug|profile|deploy|review|document|delegate|"
+    "coordinate|collaborate|own|draft|plan|research|interview|ask|call|email|contact|help|manage|handle|resolve|"
+    "solve|identify|suggest|recommend|replace|remove|add|merge|roll|push|monitor|track|benchmark|optimi[sz]e|"
+    "configure|install|use|apply|compare|evaluate|validate|prototype|map|define|explain|clarify|align|listen|"
+    "apologi[sz]e|pair|volunteer|reach|simplify|streamline|establish|facilitate|gather|collect|clean|tune|"
+    "deliver|finish|complete|adopt|offer|agree|share|involve|check|book|break|follow|communicate|inform|update|"
+    "notify|verify|confirm|reproduce|isolate|revert|restart|restore|patch|ship"
 )
+_NON_ACTIONS = frozenset(
+    [
+        "wanted",
+        "liked",
+        "loved",
+        "hoped",
+        "needed",
+        "seemed",
+        "believed",
+        "supposed",
+        "expected",
+        "enjoyed",
+        "hated",
+        "preferred",
+        "wished",
+        "guessed",
+        "assumed",
+        "worried",
+        "doubted",
+        "wondered",
+        "feared",
+        "appeared",
+        "imagined",
+        "pretended",
+        "failed",
+        "tended",
+        "happened",
+        "interested",
+        "excited",
+        "tired",
+        "bored",
+        "surprised",
+        "confused",
+        "frustrated",
+        "stressed",
+        "pleased",
+        "scared",
+        "impressed",
+        "embarrassed",
+        "be",
+        "have",
+        "say",
+        "think",
+        "guess",
+        "feel",
+        "like",
+        "love",
+        "want",
+        "probably",
+        "need",
+        "prefer",
+        "hope",
+        "expect",
+        "imagine",
+        "assume",
+        "rather",
+        "not",
+        "never",
+        "definitely",
+        "maybe",
+        "really",
+        "also",
+        "just",
+        "first",
+        "then",
+        "still",
+        "certainly",
+        "perhaps",
+        "possibly",
+        "try",
+        "mean",
+        "know",
+        "do",
+        "get",
+        "go",
+        "see",
+    ]
+)
+
+
+def _action_patterns(subject: str) -> list[re.Pattern[str]]:
+    adverb = rf"(?:\s+(?:{_ADVERBS}))?"
+    modal = r"(?:'d|’d| would| will|'ll|’ll| am going to|'m going to|’m going to| are going to|'re going to)"
+    return [
+        re.compile(rf"\b{subject}{adverb}\s+(?P<verb>[a-z]+ed|{_IRREGULAR_PAST})\b"),
+        re.compile(rf"\b{subject}{modal}{adverb}\s+(?P<verb>[a-z]+)\b"),
+        re.compile(rf"\b{subject}{adverb}\s+(?P<verb>{_BASE_VERBS})\b"),
+    ]
+
+
+_I_ACTIONS = _action_patterns("[Ii]")
+_WE_ACTIONS = _action_patterns("[Ww]e")
+
+
+def _actions(patterns: list[re.Pattern[str]], text: str) -> list[tuple[int, str]]:
+    found: dict[int, str] = {}
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            if match.group("verb") not in _NON_ACTIONS:
+                found.setdefault(match.start(), match.group(0))
+    return sorted(found.items())
+
+
+def has_first_person_action(sentence: str) -> bool:
+    """Whether a sentence has "I" doing something concrete ("I rolled back", "I would call")."""
+    return bool(_actions(_I_ACTIONS, sentence))
+
+
+def has_team_action(sentence: str) -> bool:
+    """Whether a sentence has "we" doing something concrete."""
+    return bool(_actions(_WE_ACTIONS, sentence))
+
+
 _KNOWN_TECH = (
     "python|java|javascript|typescript|golang|rust|kotlin|swift|scala|ruby|php|c\\+\\+|c#|sql|nosql|bash|"
     "react|angular|vue|django|flask|fastapi|spring|rails|node\\.?js|express|graphql|rest|grpc|"
@@ -279,7 +388,7 @@ _KNOWN_TECH = (
 _TECH = re.compile(rf"(?<![\w/])(?:{_KNOWN_TECH})(?![\w])", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b(?!I\b|OK\b|AM\b|PM\b|TV\b)[A-Z][A-Z0-9]{1,7}s?\b")
 _CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
-_PROPER = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*")
+_PROPER = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*\b")
 _STOP_PROPER = frozenset(
     [
         "The",
@@ -330,30 +439,29 @@ def find_numbers(text: str, sentences: list[Sentence]) -> list[Finding]:
 
 def find_first_person_actions(text: str, sentences: list[Sentence]) -> tuple[list[Finding], list[Finding]]:
     """Find concrete actions owned by "I" and by "we" ("I built", "we would deploy")."""
-    mine = [
-        Finding(kind="i_action", text=m.group(0), quote=sentence_of(sentences, m.start()))
-        for m in _I_ACTION.finditer(text)
-    ]
+    mine = [Finding(kind="i_action", text=t, quote=sentence_of(sentences, at)) for at, t in _actions(_I_ACTIONS, text)]
     ours = [
-        Finding(kind="we_action", text=m.group(0), quote=sentence_of(sentences, m.start()))
-        for m in _WE_ACTION.finditer(text)
+        Finding(kind="we_action", text=t, quote=sentence_of(sentences, at)) for at, t in _actions(_WE_ACTIONS, text)
     ]
     return mine, ours
 
 
 def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
     """Find named tools, technologies, acronyms and proper names (unique, first occurrence)."""
-    seen: dict[str, Finding] = {}
-    positions: dict[str, int] = {}
-    for pattern in (_TECH, _ACRONYM, _CAMEL, _PROPER):
+    seen: dict[str, tuple[int, Finding]] = {}
+    taken: list[tuple[int, int]] = []
+    for pattern in (_TECH, _CAMEL, _ACRONYM, _PROPER):
         for match in pattern.finditer(text):
-            term = match.group(0)
-            key = term.lower()
-            if term in _STOP_PROPER or key in seen:
+            term, key = match.group(0), match.group(0).lower()
+            overlaps = any(s < match.end() and match.start() < e for s, e in taken)
+            if term in _STOP_PROPER or key in seen or overlaps:
                 continue
-            seen[key] = Finding(kind="named_term", text=term, quote=sentence_of(sentences, match.start()))
-            positions[key] = match.start()
-    return [seen[key] for key in sorted(seen, key=lambda k: positions[k])]
+            taken.append(match.span())
+            seen[key] = (
+                match.start(),
+                Finding(kind="named_term", text=term, quote=sentence_of(sentences, match.start())),
+            )
+    return [finding for _, finding in sorted(seen.values(), key=lambda item: item[0])]
 
 
 # --- repetition --------------------------------------------------------------------------

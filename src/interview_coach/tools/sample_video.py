@@ -41,9 +41,20 @@ def _astronaut() -> RgbFrame:
     return np.ascontiguousarray(images.astronaut(), dtype=np.uint8)
 
 
-@lru_cache(maxsize=4)
-def _turned_astronaut(yaw_deg: float, model: Path) -> RgbFrame:
-    """Rotate the astronaut's face mesh by ``yaw_deg`` in 3-D and warp the photo to match."""
+def turned_face_image(yaw_deg: float, pitch_deg: float = 0.0, settings: Settings | None = None) -> RgbFrame:
+    """Return the 512x512 astronaut photo with the head turned in 3-D (labelled gaze data).
+
+    Args:
+        yaw_deg: > 0 turns the face towards the right of the image.
+        pitch_deg: > 0 tilts the face down.
+        settings: used to find the face model; defaults to ``Settings()``.
+    """
+    return _rotated_astronaut(float(yaw_deg), float(pitch_deg), face_model_path(settings or Settings())).copy()
+
+
+@lru_cache(maxsize=8)
+def _rotated_astronaut(yaw_deg: float, pitch_deg: float, model: Path) -> RgbFrame:
+    """Rotate the astronaut's face mesh in 3-D and warp the photo piecewise-affinely to match."""
     import mediapipe as mp
     from mediapipe.tasks import python as mpt
     from mediapipe.tasks.python import vision
@@ -60,15 +71,18 @@ def _turned_astronaut(yaw_deg: float, model: Path) -> RgbFrame:
         raise SampleVideoError("The face landmarker found no face in the astronaut photo.")
     mesh = np.array([(p.x * width, p.y * height, p.z * width) for p in result.face_landmarks[0]])
     centre = mesh.mean(axis=0)
-    angle = math.radians(yaw_deg)
+    yaw, pitch = math.radians(yaw_deg), math.radians(pitch_deg)
     rel = mesh - centre
-    # Landmark z grows away from the camera, so the nose (z < 0) moves to +x for a positive yaw.
-    turned_x = rel[:, 0] * math.cos(angle) - rel[:, 2] * math.sin(angle) + centre[0]
+    # Landmark z grows away from the camera, so the nose (z < 0) moves to +x for a positive
+    # yaw and to +y (down) for a positive pitch.
+    turned_x = rel[:, 0] * math.cos(yaw) - rel[:, 2] * math.sin(yaw)
+    depth = rel[:, 0] * math.sin(yaw) + rel[:, 2] * math.cos(yaw)
+    turned_y = rel[:, 1] * math.cos(pitch) - depth * math.sin(pitch)
     edge = np.linspace(0, 1, 6)
     border = np.array(
         [(x * (width - 1), y * (height - 1)) for x in edge for y in edge if x in (0.0, 1.0) or y in (0.0, 1.0)]
     )
-    target = np.vstack([np.column_stack([turned_x, mesh[:, 1]]), border])
+    target = np.vstack([np.column_stack([turned_x + centre[0], turned_y + centre[1]]), border])
     source = np.vstack([mesh[:, :2], border])
     transform = transforms.PiecewiseAffineTransform.from_estimate(target, source)
     if not transform:
@@ -126,7 +140,7 @@ def sample_frames(
     away = np.full_like(facing, BLANK_GREY)
     if look_away_at is not None and away_style == "turn":
         model = face_model_path(settings or Settings())
-        away = _tile(_turned_astronaut(TURN_YAW_DEG, model), width, height, faces)
+        away = _tile(_rotated_astronaut(TURN_YAW_DEG, 0.0, model), width, height, faces)
     for index in range(round(duration_s * fps)):
         time_s = index / fps
         looking_away = look_away_at is not None and look_away_at[0] <= time_s < look_away_at[1]
@@ -150,7 +164,7 @@ def make_sample_video(
     Args:
         audio_path: audio to mux in (cut to the video length), or ``None`` for a silent video.
         out_path: the mp4 to write.
-        duration_s: video length in seconds.
+        duration_s: video length in seconds; 0 (or less) takes the length of ``audio_path``.
         look_away_at: ``(start_s, end_s)`` when the face turns away or disappears; ``None`` for never.
         away_style: ``"turn"`` rotates the face about 40 degrees towards the right of the frame;
             ``"blank"`` replaces the picture with grey (no face).
@@ -161,11 +175,20 @@ def make_sample_video(
 
     Raises:
         SampleVideoError: ffmpeg is not installed or failed.
+        MediaError: ``duration_s`` is 0 and the audio file cannot be read.
+        ValueError: ``duration_s`` is 0 without audio.
 
     """
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise SampleVideoError("ffmpeg is not installed (apt-get install ffmpeg).")
+    settings = settings or Settings()
+    if duration_s <= 0:
+        if audio_path is None:
+            raise ValueError("duration_s must be positive when there is no audio to take the length from")
+        from interview_coach.tools.media import probe_media
+
+        duration_s = probe_media(audio_path, settings).duration_s
     width, height = size
     command = [
         ffmpeg,

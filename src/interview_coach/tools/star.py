@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.tools.lexical import ACTION_VERBS
+from interview_coach.tools.lexical import has_first_person_action, has_team_action
 
 STAR_PARTS = ("situation", "task", "action", "result")
 TECHNICAL_PARTS = ("definition", "example", "trade_off")
@@ -58,14 +58,21 @@ _TASK_CUES: list[tuple[str, float]] = [
     (r"\bthe (?:goal|objective|task|aim|target|deadline|requirement|ask) (?:was|is|would be)\b", 1.2),
     (r"\bI (?:would|'d|’d) (?:need|have) to\b", 1.0),
     (r"\b(?:it was|it's|it is|it would be) (?:my|up to me)\b", 1.0),
+    (r"\bnobody (?:had )?(?:asked|owned|was responsible|took)\b|\bno (?:clear )?owner\b", 1.0),
+    (r"\b(?:took|take|taking) (?:on |over )?(?:ownership|responsibility|the lead)\b|\bstep(?:ped)? (?:in|up)\b", 1.0),
+    (
+        r"\bI (?:wanted|needed|aimed|tried) to (?:make sure|ensure|fix|find|get|keep|reduce|improve|deliver|ship|avoid)\b",
+        0.8,
+    ),
+    (r"\bthe (?:challenge|problem|question) (?:was|is|would be) (?:to|how|whether)\b", 1.2),
+    (
+        r"\b(?:first|to start|before anything),? I(?:'d|’d| would| will) (?:clarify|understand|find out|figure out|"
+        r"check|assess|gather|confirm)\b|\bmy (?:first )?(?:priority|goal) would be\b",
+        1.2,
+    ),
     (r"\b(?:so that|in order to) (?:we|I) (?:could|can|would)\b", 0.5),
 ]
 _ACTION_CUES: list[tuple[str, float]] = [
-    (
-        rf"\bI(?:\s+(?:then|also|first|quickly|personally|immediately|eventually|finally|just))?\s+(?:{ACTION_VERBS})\b",
-        1.0,
-    ),
-    (rf"\bI(?:'d|’d| would| will|'ll|’ll)\s+(?:first\s+|then\s+|also\s+)?(?:{ACTION_VERBS})\b", 1.0),
     (r"\bI (?:decided|chose|started|began|proposed|offered) to\b", 1.0),
     (r"\b(?:so|then|first|next|after that|afterwards),? I\b", 0.6),
     (r"\bmy (?:first|next) step (?:was|would be)\b", 1.2),
@@ -84,6 +91,11 @@ _RESULT_CUES: list[tuple[str, float]] = [
         0.7,
     ),
     (r"\b(?:by|to|from) [$€£]?\d+(?:[.,]\d+)?\s?(?:%|percent|x|ms|seconds?|minutes?|hours?|days?|weeks?)", 0.6),
+    (
+        r"\b(?:reduced|increased|improved|cut|saved|grew|dropped|fell|rose|decreased|lowered|raised|went (?:up|down))\b"
+        r".*\b(?:\d+|zero|half|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand)\b",
+        0.5,
+    ),
     (
         r"\b(?:we|I|the team|they) (?:shipped|launched|delivered|hit|met|finished|completed|won|closed|resolved|"
         r"fixed|released|passed|exceeded)\b",
@@ -133,7 +145,11 @@ _TRADE_OFF_CUES: list[tuple[str, float]] = [
 
 
 class StarStructure(BaseModel):
-    """The sentence carrying each STAR part, or ``None`` when the part was not found."""
+    """The sentence carrying each STAR part, or ``None`` when the part was not found.
+
+    For a hypothetical (situational) question the situation is given by the question itself,
+    so ``situation_optional`` is set and a missing situation is not reported.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -141,11 +157,17 @@ class StarStructure(BaseModel):
     task: str | None = None
     action: str | None = None
     result: str | None = None
+    situation_optional: bool = False
+
+    @property
+    def expected_parts(self) -> tuple[str, ...]:
+        """The parts this answer is checked for."""
+        return STAR_PARTS[1:] if self.situation_optional else STAR_PARTS
 
     @property
     def missing(self) -> list[str]:
-        """Names of the STAR parts without a sentence."""
-        return [part for part in STAR_PARTS if getattr(self, part) is None]
+        """Names of the expected STAR parts without a sentence."""
+        return [part for part in self.expected_parts if getattr(self, part) is None]
 
 
 class TechnicalStructure(BaseModel):
@@ -181,27 +203,44 @@ def cue_strength(sentence: str, cues: list[tuple[re.Pattern[str], float]]) -> fl
     return sum(weight for pattern, weight in cues if pattern.search(sentence))
 
 
+def _part_strength(part: str, sentence: str, cues: list[tuple[re.Pattern[str], float]]) -> float:
+    strength = cue_strength(sentence, cues)
+    if part == "action":
+        # Owned actions ("I rolled back") are the core of STAR; team actions count for less.
+        strength += 1.0 if has_first_person_action(sentence) else 0.6 if has_team_action(sentence) else 0.0
+    return strength
+
+
 def _best_sentences(
     sentences: Sequence[str], cue_table: dict[str, list[tuple[re.Pattern[str], float]]], prefer_late: set[str]
 ) -> dict[str, str | None]:
     best: dict[str, str | None] = {}
     for part, cues in cue_table.items():
-        strengths = [cue_strength(s, cues) for s in sentences]
+        strengths = [_part_strength(part, s, cues) for s in sentences]
         order = range(len(sentences) - 1, -1, -1) if part in prefer_late else range(len(sentences))
         chosen = max(order, key=lambda i: strengths[i], default=None)
         best[part] = sentences[chosen] if chosen is not None and strengths[chosen] >= PART_THRESHOLD else None
     return best
 
 
-def detect_star(sentences: Sequence[str]) -> StarStructure:
-    """Find the situation, task, action and result sentences of a story-like answer."""
+def detect_star(sentences: Sequence[str], hypothetical: bool = False) -> StarStructure:
+    """Find the situation, task, action and result sentences of a story-like answer.
+
+    Args:
+        sentences: the answer's sentences in order.
+        hypothetical: the question poses a scenario ("what would you do if..."), so the
+            situation part is optional.
+    """
     parts = _best_sentences(sentences, _STAR_CUES, prefer_late={"result"})
-    if parts["situation"] is None and len(sentences) >= 3 and parts["action"] not in (None, sentences[0]):
+    opening_is_context = (
+        len(sentences) >= 3 and parts["action"] is not None and sentences[0] not in (parts["action"], parts["task"])
+    )
+    if parts["situation"] is None and opening_is_context and not hypothetical:
         # A story usually opens with its context even without a cue phrase ("Our API kept timing out.").
         opening = sentences[0]
-        if cue_strength(opening, _STAR_CUES["action"]) < PART_THRESHOLD:
+        if _part_strength("action", opening, _STAR_CUES["action"]) < PART_THRESHOLD:
             parts["situation"] = opening
-    return StarStructure(**parts)
+    return StarStructure(**parts, situation_optional=hypothetical)
 
 
 def detect_technical_structure(sentences: Sequence[str]) -> TechnicalStructure:
@@ -209,3 +248,102 @@ def detect_technical_structure(sentences: Sequence[str]) -> TechnicalStructure:
     parts = _best_sentences(sentences, _TECHNICAL_CUES, prefer_late=set())
     missing = [part for part in TECHNICAL_PARTS if parts[part] is None]
     return TechnicalStructure(**parts, missing=missing)
+
+
+# --- rubric-style key points -------------------------------------------------------------
+
+RUBRIC_BONUS_CAP = 0.2
+_RUBRIC_VERBS = frozenset(
+    [
+        "describes",
+        "explains",
+        "states",
+        "mentions",
+        "gives",
+        "lists",
+        "names",
+        "quantifies",
+        "reports",
+        "says",
+        "separates",
+        "clarifies",
+        "proposes",
+        "brings",
+        "communicates",
+        "shows",
+        "identifies",
+        "compares",
+        "defines",
+        "notes",
+        "outlines",
+        "walks",
+        "admits",
+        "acknowledges",
+        "asks",
+        "offers",
+        "uses",
+        "includes",
+        "discusses",
+        "sets",
+        "checks",
+    ]
+)
+_NUMBER_IN_SENTENCE = re.compile(
+    r"\d|\b(?:zero|half|twice|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million)\b",
+    _FLAGS,
+)
+_REASON_IN_SENTENCE = re.compile(
+    r"\b(?:because|since|so that|in order to|which meant|mattered|matters|the reason)\b", _FLAGS
+)
+_LEARNING_IN_SENTENCE = re.compile(
+    r"\b(?:learn(?:ed|t)?|lesson|next time|since then|now I|differently|runbook|handed (?:it )?over|prevent)\b", _FLAGS
+)
+_RUBRIC_CUES: list[tuple[re.Pattern[str], str, float]] = [
+    (
+        re.compile(
+            r"\b(?:numbers?|quantif\w*|measurable|metrics?|percent\w*|how (?:much|many)|data such as)\b", _FLAGS
+        ),
+        "number",
+        0.15,
+    ),
+    (re.compile(r"\b(?:personally|their own|actions?|steps?)\b", _FLAGS), "first_person_action", 0.10),
+    (re.compile(r"\b(?:outcome|results?|impact|improvement|effect)\b", _FLAGS), "result", 0.10),
+    (re.compile(r"\b(?:why|reasons?|mattered)\b", _FLAGS), "reason", 0.10),
+    (re.compile(r"\b(?:learn\w*|lessons?|differently|next time|coming back|afterwards)\b", _FLAGS), "learning", 0.15),
+]
+
+
+def is_rubric_point(point: str) -> bool:
+    """Whether a key point is phrased as a rubric ("describes...", "quantifies...") rather than as content."""
+    first = point.strip().split(" ", 1)[0].lower() if point.strip() else ""
+    return first in _RUBRIC_VERBS
+
+
+def _sentence_has(feature: str, sentence: str) -> bool:
+    if feature == "number":
+        return bool(_NUMBER_IN_SENTENCE.search(sentence))
+    if feature == "first_person_action":
+        return has_first_person_action(sentence)
+    if feature == "result":
+        return cue_strength(sentence, _STAR_CUES["result"]) >= 0.7
+    if feature == "reason":
+        return bool(_REASON_IN_SENTENCE.search(sentence))
+    return bool(_LEARNING_IN_SENTENCE.search(sentence))
+
+
+def rubric_cue_bonus(point: str, sentence: str) -> float:
+    """Extra match credit when a rubric-style key point asks for a feature the sentence has.
+
+    Sentence embeddings match "states the outcome with a number" poorly against "failures
+    dropped from eight a month to zero"; the rubric asks for a measurable outcome, so a sentence
+    with a number and a result cue gets a bonus (capped at ``RUBRIC_BONUS_CAP``). Content-style
+    key points get no bonus.
+    """
+    if not is_rubric_point(point):
+        return 0.0
+    bonus = sum(
+        weight
+        for pattern, feature, weight in _RUBRIC_CUES
+        if pattern.search(point) and _sentence_has(feature, sentence)
+    )
+    return min(RUBRIC_BONUS_CAP, bonus)

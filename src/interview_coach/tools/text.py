@@ -48,6 +48,8 @@ any threshold so results are identical across runs and batch compositions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,7 +71,13 @@ from interview_coach.tools.lexical import (
     normalise_for_comparison,
     split_sentences,
 )
-from interview_coach.tools.star import StarStructure, TechnicalStructure, detect_star, detect_technical_structure
+from interview_coach.tools.star import (
+    StarStructure,
+    TechnicalStructure,
+    detect_star,
+    detect_technical_structure,
+    rubric_cue_bonus,
+)
 
 __all__ = [
     "InjectionFlag",
@@ -86,17 +94,38 @@ WORDS_PER_MINUTE = 140
 MAX_ANALYSED_CHARS = 20_000
 MAX_EMBEDDED_UNITS = 48
 MIN_WORDS = 12
-RELEVANCE_FLOOR = 0.15
-RELEVANCE_CEIL = 0.60
 OFF_TOPIC_BELOW = 0.25
-KEY_POINT_COVERED_AT = 0.60
-KEY_POINT_CREDIT_FROM = 0.40
-KEY_POINT_CREDIT_SPAN = 0.40
 QUESTION_ECHO_AT = 0.92
 VAGUE_BELOW = 35
 SHORT_FLOOR = 0.4
 PENALISED_REPETITIONS = frozenset({"doubled_word", "repeated_sentence"})
 _GATE_AT = 0.6
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-question-kind mapping from raw MiniLM cosines to 0-1 credits (see the module docstring)."""
+
+    relevance_floor: float
+    relevance_ceil: float
+    key_point_credit_from: float
+    key_point_credit_span: float
+    key_point_covered_at: float
+
+    def relevance(self, raw: float) -> float:
+        """Map a raw relevance cosine to 0-1."""
+        return _clip((raw - self.relevance_floor) / (self.relevance_ceil - self.relevance_floor))
+
+    def key_point_credit(self, similarity: float) -> float:
+        """Map a key point's best cosine to 0-1 credit."""
+        return _clip((similarity - self.key_point_credit_from) / self.key_point_credit_span)
+
+
+CALIBRATION: dict[QuestionKind, Calibration] = {
+    QuestionKind.TECHNICAL: Calibration(0.15, 0.60, 0.40, 0.40, 0.55),
+    QuestionKind.BEHAVIORAL: Calibration(0.10, 0.38, 0.25, 0.35, 0.42),
+    QuestionKind.SITUATIONAL: Calibration(0.10, 0.40, 0.25, 0.35, 0.42),
+}
 
 
 class KeyPointCoverage(BaseModel):
@@ -107,7 +136,15 @@ class KeyPointCoverage(BaseModel):
     point: str
     covered: bool
     similarity: float
+    """Cosine similarity between the key point and its best sentence."""
+    rubric_bonus: float = 0.0
+    """Extra credit when a rubric-style point ("quantifies the outcome") meets a matching sentence feature."""
     quote: str | None = None
+
+    @property
+    def match(self) -> float:
+        """Similarity plus rubric bonus: what coverage and credit are computed from."""
+        return self.similarity + self.rubric_bonus
 
 
 class TextAnalysis(BaseModel):
@@ -221,18 +258,24 @@ class _Similarities:
         quote = self.units[int(np.argmax(self.to_question))]
         return _r3(best), quote
 
-    def key_point_matches(self, key_points: list[str]) -> list[KeyPointCoverage]:
+    def key_point_matches(self, key_points: list[str], covered_at: float) -> list[KeyPointCoverage]:
         coverage: list[KeyPointCoverage] = []
         for index, point in enumerate(key_points):
             if not self.units:
                 coverage.append(KeyPointCoverage(point=point, covered=False, similarity=0.0))
                 continue
             sims = np.round(self.unit_vecs @ self.key_point_vecs[index], 3)
-            best = int(np.argmax(sims))
-            similarity = _r3(sims[best])
-            covered = similarity >= KEY_POINT_COVERED_AT
+            bonuses = np.array([rubric_cue_bonus(point, unit) for unit in self.units])
+            best = int(np.argmax(sims + bonuses))
+            similarity, bonus = _r3(sims[best]), _r3(bonuses[best])
             coverage.append(
-                KeyPointCoverage(point=point, covered=covered, similarity=similarity, quote=self.units[best])
+                KeyPointCoverage(
+                    point=point,
+                    covered=similarity + bonus >= covered_at,
+                    similarity=similarity,
+                    rubric_bonus=bonus,
+                    quote=self.units[best],
+                )
             )
         return coverage
 
@@ -269,9 +312,9 @@ def _structure(
         share = sum(v is not None for v in found.values()) / 3
         star = None
     else:
-        star = detect_star(texts)
-        found = {p: getattr(star, p) for p in ("situation", "task", "action", "result")}
-        share = sum(v is not None for v in found.values()) / 4
+        star = detect_star(texts, hypothetical=kind == QuestionKind.SITUATIONAL)
+        found = {p: getattr(star, p) for p in star.expected_parts}
+        share = sum(v is not None for v in found.values()) / len(found)
         technical = None
     signals = [
         Signal(
@@ -391,15 +434,18 @@ def analyze_text(
 
     sims = _Similarities(question, _embedding_units(sentences), embedder)
     raw, closest = sims.raw_relevance()
-    relevance = _r3(_clip((raw - RELEVANCE_FLOOR) / (RELEVANCE_CEIL - RELEVANCE_FLOOR))) if sims.units else 0.0
+    calibration = CALIBRATION[question.kind]
+    relevance = _r3(calibration.relevance(raw)) if sims.units else 0.0
     off_topic = bool(sims.units) and relevance < OFF_TOPIC_BELOW
-    coverage = sims.key_point_matches(question.key_points)
+    coverage = sims.key_point_matches(question.key_points, calibration.key_point_covered_at)
     star, technical, structure_share, structure_score = _structure(
         question.kind, [t for t in texts if t not in sims.echoed]
     )
     specificity, specificity_score = _specificity(question.kind, numbers, mine, ours, named)
 
-    substantive = max(0, count_substantive_words(text) - sum(count_words(e) for e in sims.echoed))
+    # Repeated sentences and restated questions add no substance, so they do not count toward length.
+    unique_text = " ".join(dict.fromkeys(s.text for s in sentences if s.text not in sims.echoed))
+    substantive = count_substantive_words(unique_text)
     adequacy, ratio, length_note = _length_adequacy(substantive, question.time_budget_s)
     min_words = max(MIN_WORDS, 0.10 * question.time_budget_s * WORDS_PER_MINUTE / 60)
     too_short = substantive < min_words
@@ -418,6 +464,7 @@ def analyze_text(
         substantive_words=substantive,
         min_words=min_words,
         closest=closest,
+        calibration=calibration,
     )
     covered = [k for k in coverage if k.covered]
     missing = [k.point for k in coverage if not k.covered]
@@ -472,17 +519,14 @@ def _answer_quality(
     substantive_words: int,
     min_words: float,
     closest: str | None,
+    calibration: Calibration,
 ) -> Score:
     if substantive_words == 0:
         return Score(value=0, signals=[Signal(name="empty_answer", value=0, effect=0.0)])
     gate = _clip(relevance / _GATE_AT)
     has_points = bool(coverage)
     weights = (25, 30, 20, 15, 10) if has_points else (40, 0, 28, 22, 10)
-    credit = (
-        float(np.mean([_clip((k.similarity - KEY_POINT_CREDIT_FROM) / KEY_POINT_CREDIT_SPAN) for k in coverage]))
-        if has_points
-        else 0.0
-    )
+    credit = float(np.mean([calibration.key_point_credit(k.match) for k in coverage])) if has_points else 0.0
     quote = [Evidence(kind="quote", detail="closest sentence", quote=closest)] if closest else []
     signals = [Signal(name="relevance", value=relevance, effect=round(weights[0] * relevance, 2), evidence=quote)]
     if has_points:
@@ -534,7 +578,7 @@ def _answer_quality(
         factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * substantive_words / min_words
         signals.append(Signal(name="too_short", value=substantive_words, effect=round(total * (factor - 1), 2)))
         total *= factor
-    return Score(value=int(round(_clip(total, 0.0, 100.0))), signals=signals)
+    return Score(value=round(_clip(total, 0.0, 100.0)), signals=signals)
 
 
 def _follow_up_reasons(

@@ -52,8 +52,11 @@ __all__ = [
 SAMPLE_RATE = 16000
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_TINY_EN = "bundled:tiny.en"
-# Whisper omits um/uh unless its context shows them (0 of 4 kept without this prompt, 4 of 4 with it).
-FILLER_PROMPT = "Um, uh, like, you know, so, I mean..."
+# Whisper writes clean prose and drops um/uh unless its context shows them. On the synthetic
+# eval set (43 inserted um/uh) filler recall was 0.23 without a prompt, 0.72-0.81 with the short
+# "Um, uh, like, you know, so, I mean..." and 0.88-0.91 with this prompt, whose fillers sit
+# mid-sentence the way speakers use them.
+FILLER_PROMPT = "So, um, I think, uh, the main thing was, um, that we, uh, shipped it. Uh, I mean, like, you know, hmm."
 PAUSE_MIN_S = 0.5
 LONG_PAUSE_MIN_S = 2.0
 MIN_SPEECH_FOR_SCORES_S = 3.0

@@ -7,11 +7,15 @@ here; the Chainlit callbacks (mounted in the same event loop) and the API routes
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from interview_coach.deps import AppDeps
 from interview_coach.graphs.runner import InterviewService
 from interview_coach.settings import Settings
+
+UserDataDeleter = Callable[[str], Awaitable[dict[str, int]]]
 
 
 class ServiceNotReadyError(RuntimeError):
@@ -72,3 +76,26 @@ def get_service() -> InterviewService:
 def is_ready() -> bool:
     """Tell whether the service is open."""
     return _REGISTRY.service is not None
+
+
+_SESSION_LOCKS: dict[str, asyncio.Lock] = {}
+_USER_DATA_DELETERS: list[UserDataDeleter] = []
+
+
+def session_lock(session_id: str) -> asyncio.Lock:
+    """Return the lock that serialises turns of one session (two tabs, API and chat at once)."""
+    lock = _SESSION_LOCKS.get(session_id)
+    if lock is None:
+        lock = _SESSION_LOCKS[session_id] = asyncio.Lock()
+    return lock
+
+
+def add_user_data_deleter(deleter: UserDataDeleter) -> None:
+    """Register an extra store (e.g. the chat history) to purge when a user deletes their data."""
+    if deleter not in _USER_DATA_DELETERS:
+        _USER_DATA_DELETERS.append(deleter)
+
+
+def user_data_deleters() -> list[UserDataDeleter]:
+    """Return the registered extra deleters."""
+    return list(_USER_DATA_DELETERS)

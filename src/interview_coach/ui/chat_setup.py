@@ -1,0 +1,182 @@
+"""Prepare and mount the Chainlit room inside the FastAPI app.
+
+Chainlit reads its configuration from ``$CHAINLIT_APP_ROOT/.chainlit/config.toml`` when it
+is first imported, so this module writes that folder (``<data_dir>/chainlit``) before
+importing Chainlit: the config rendered from ``templates/chainlit_config.toml.j2``, the welcome
+text, a persistent auth secret, and an offline copy of Chainlit's page (its stock
+``index.html`` links Google Fonts and a KaTeX stylesheet on a CDN).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import importlib.util
+import logging
+import os
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse
+from jinja2 import Template
+
+from interview_coach.settings import Settings
+from interview_coach.ui import files
+from interview_coach.ui.api import BodyLimitMiddleware
+
+logger = logging.getLogger(__name__)
+
+CHAT_MODULE = Path(__file__).with_name("chainlit_app.py")
+OFFLINE_BUILD = "public/offline-build"
+_EXTERNAL_LINK = re.compile(r"\s*<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", re.S)
+_FONT_BLOCK = re.compile(r"<!-- FONT START -->.*?<!-- FONT END -->", re.S)
+_MULTILINE_LINK = re.compile(r"\s*<link\s[^>]*?href=\"https?://[^\"]+\"[^>]*?>", re.S)
+
+
+def chat_root(settings: Settings) -> Path:
+    """Return the Chainlit app root inside the data folder."""
+    return settings.data_dir / "chainlit"
+
+
+def chat_database_url(settings: Settings) -> str:
+    """Return the chat-history database URL (SQLite in the data folder unless configured)."""
+    configured: str | None = getattr(settings, "chat_db_url", None)
+    return configured or f"sqlite+aiosqlite:///{settings.data_dir / 'chat.sqlite'}"
+
+
+def accepted_upload_types() -> list[str]:
+    """List the MIME types the chat accepts as uploads: answer recordings and resumes."""
+    return [*files.MEDIA_TYPES, *files.DOCUMENT_TYPES]
+
+
+def _chainlit_frontend_dir() -> Path:
+    spec = importlib.util.find_spec("chainlit")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("Chainlit is not installed: pip install chainlit")
+    return Path(next(iter(spec.submodule_search_locations))) / "frontend" / "dist"
+
+
+def offline_index_html(stock: str) -> str:
+    """Remove every link to another host (fonts, KaTeX CSS, preconnects) from Chainlit's page."""
+    without_fonts = _FONT_BLOCK.sub("<!-- FONT START --><!-- FONT END -->", stock)
+    return _MULTILINE_LINK.sub("", _EXTERNAL_LINK.sub("", without_fonts))
+
+
+def build_offline_frontend(root: Path) -> Path:
+    """Write the offline page next to a link (or copy) of Chainlit's built assets."""
+    stock = _chainlit_frontend_dir()
+    target = root / OFFLINE_BUILD
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "index.html").write_text(offline_index_html((stock / "index.html").read_text("utf-8")), "utf-8")
+    for item in stock.iterdir():
+        if item.name == "index.html":
+            continue
+        link = target / item.name
+        if link.is_symlink() and link.resolve() == item.resolve():
+            continue
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        elif link.is_dir():
+            shutil.rmtree(link)
+        try:
+            link.symlink_to(item, target_is_directory=item.is_dir())
+        except OSError:  # file systems without symlinks get a copy
+            if item.is_dir():
+                shutil.copytree(item, link)
+            else:
+                shutil.copy2(item, link)
+    return target
+
+
+def _auth_secret(settings: Settings, root: Path) -> str:
+    if settings.auth_secret:
+        return settings.auth_secret
+    secret_file = root / ".auth_secret"
+    if secret_file.is_file():
+        return secret_file.read_text("utf-8").strip()
+    secret = secrets.token_urlsafe(48)
+    secret_file.write_text(secret, "utf-8")
+    secret_file.chmod(0o600)
+    return secret
+
+
+def prepare_chat_root(settings: Settings, *, sample_rate: int = 24000) -> Path:
+    """Write the Chainlit app root: config, welcome text and offline frontend."""
+    root = chat_root(settings)
+    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
+    build_offline_frontend(root)
+    template = importlib.resources.files("interview_coach") / "templates" / "chainlit_config.toml.j2"
+    config = Template(template.read_text("utf-8")).render(
+        accept=accepted_upload_types(),
+        max_size_mb=settings.max_upload_mb,
+        sample_rate=sample_rate,
+        custom_build="./" + OFFLINE_BUILD,
+        chainlit_version=importlib.metadata.version("chainlit"),
+    )
+    (root / ".chainlit" / "config.toml").write_text(config, "utf-8")
+    readme = importlib.resources.files("interview_coach") / "templates" / "chainlit_readme.md"
+    (root / "chainlit.md").write_text(readme.read_text("utf-8"), "utf-8")
+    return root
+
+
+def _point_chainlit_at(root: Path, secret: str) -> None:
+    configured = os.environ.get("CHAINLIT_APP_ROOT")
+    already = "chainlit.config" in __import__("sys").modules
+    if already and configured != str(root):
+        raise RuntimeError(
+            "Chainlit was already imported with another app root; the chat room can be mounted once per process."
+        )
+    # Chainlit reads these when first imported; they are outputs of our settings, not inputs.
+    os.environ["CHAINLIT_APP_ROOT"] = str(root)
+    os.environ["CHAINLIT_AUTH_SECRET"] = secret
+
+
+def mount_chat(app: FastAPI, settings: Settings, *, path: str = "/chat") -> None:
+    """Mount the Chainlit room at ``path``, with its upload limit and owner-checked element files."""
+    root = prepare_chat_root(settings)
+    _point_chainlit_at(root, _auth_secret(settings, root))
+    from chainlit.utils import mount_chainlit
+
+    _add_element_route(app, settings)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        prefix=f"{path}/project/file",
+        media_limit=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
+        media_suffix="/project/file",
+    )
+    mount_chainlit(app=app, target=str(CHAT_MODULE), path=path)
+
+    async def close_data_layer() -> None:
+        from chainlit.data import get_data_layer
+
+        layer = get_data_layer()
+        if layer is not None:
+            await layer.close()
+
+    app.state.shutdown_hooks.append(close_data_layer)
+
+
+def _add_element_route(app: FastAPI, settings: Settings) -> None:
+    from interview_coach.ui.chat_store import FILES_ROUTE
+
+    @app.get(FILES_ROUTE + "/{object_key:path}", include_in_schema=False)
+    async def chat_file(object_key: str, request: Request) -> FileResponse:
+        """Serve a stored chat element (chart, recording, export) to the user who owns it."""
+        from chainlit.auth import authenticate_user, get_token_from_cookies
+        from chainlit.data import get_data_layer
+
+        token = get_token_from_cookies(dict(request.cookies))
+        if not token:
+            raise HTTPException(401, "Log in to the chat first.")
+        user: Any = await authenticate_user(token)
+        owner = object_key.split("/", 1)[0]
+        layer = get_data_layer()
+        storage = getattr(layer, "storage_provider", None)
+        path = storage.path_for(object_key) if storage is not None and hasattr(storage, "path_for") else None
+        if getattr(user, "id", None) != owner or path is None or not path.is_file():
+            raise HTTPException(404, "Not found.")
+        return FileResponse(path)

@@ -1,0 +1,51 @@
+"""Interview options as every surface collects them, and their conversion to a plan request."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interview_coach.domain import CandidateProfile, InterviewMode, InterviewPlanRequest, QuestionKind, Seniority
+from interview_coach.question_bank import infer_role_families
+
+OptOut = Literal["voice", "face", "gesture"]
+
+
+class SessionCreate(BaseModel):
+    """Options for a new mock interview."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="Candidate", max_length=100)
+    role: str = Field(default="Backend Software Engineer", min_length=1, max_length=200)
+    seniority: Seniority = Seniority.MID
+    job_description: str = Field(default="", max_length=50_000)
+    resume_text: str = Field(default="", max_length=50_000)
+    goals: list[str] = Field(default_factory=list, max_length=10)
+    question_count: int = Field(default=5, ge=1, le=20, strict=True)
+    kinds: list[QuestionKind] = Field(default_factory=lambda: list(QuestionKind), min_length=1)
+    mode: InterviewMode = InterviewMode.PRACTICE
+    camera_off: bool = Field(default=False, strict=True, description="Never analyse the camera (face, gaze, gestures).")
+    opted_out_metrics: list[OptOut] = Field(default_factory=list, description="Modalities never measured.")
+
+    def to_request(self) -> InterviewPlanRequest:
+        """Turn the options into the domain request (role family guessed from role and JD)."""
+        profile = CandidateProfile(
+            name=self.name.strip() or "Candidate",
+            role=self.role.strip(),
+            seniority=self.seniority,
+            job_description=self.job_description,
+            resume_text=self.resume_text,
+            goals=[g[:300] for g in self.goals],
+        )
+        families = infer_role_families(profile)
+        primary = next((f for f in sorted(families) if f != "software_engineering"), "software_engineering")
+        return InterviewPlanRequest(
+            profile=profile.model_copy(update={"role_family": primary}),
+            question_count=self.question_count,
+            kinds=list(dict.fromkeys(self.kinds)),
+            mode=self.mode,
+            camera_off=self.camera_off,
+            opted_out_metrics=sorted(set(self.opted_out_metrics)),
+        )
