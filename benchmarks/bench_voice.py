@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import statistics
 import sys
@@ -42,15 +43,37 @@ SENTENCES = [
 ]
 
 
-def make_answer(seconds: float, folder: Path) -> Path:
+def answer_sentences(settings: Settings) -> list[str]:
+    """Return varied plain sentences: community answers from the shared interview set, else a small pool.
+
+    Repeating a few sentences makes Whisper's compression-ratio check fire and re-decode with
+    sampling, which is slow and unlike a real answer, so long answers need varied text.
+    """
+    source = settings.shared_data_dir / "data-science-interviews" / "theory.md"
+    if not source.is_file():
+        return SENTENCES
+    sentences = []
+    for raw_line in source.read_text(encoding="utf-8").splitlines():
+        line = raw_line.strip()
+        if not line or line[0] in "#*-<|!`[" or line.startswith("**"):
+            continue
+        for sentence in re.split(r"(?<=[.?!])\s+", line):
+            words = sentence.rstrip(".?!").split()
+            if 6 <= len(words) <= 25 and re.fullmatch(r"[A-Za-z ,']+", sentence.rstrip(".?!")):
+                sentences.append(sentence.rstrip(".?!"))
+    return list(dict.fromkeys(sentences)) or SENTENCES
+
+
+def make_answer(seconds: float, folder: Path, sentences: list[str]) -> Path:
     """Generate a spoken answer of about ``seconds`` length with pauses and fillers."""
     rng = random.Random(int(seconds))
     parts: list[str | float] = []
     estimated = 0.0
-    while estimated < seconds - 4:
-        sentence = rng.choice(SENTENCES)
+    for sentence in sentences:
+        if estimated >= seconds - 2:
+            break
         parts.append(sentence)
-        estimated += len(sentence.split()) / 2.5
+        estimated += len(sentence.split()) / 3.0
         if rng.random() < 0.3:
             parts += [0.2, rng.choice(["um", "uh"]), 0.2]
             estimated += 0.8
@@ -114,9 +137,10 @@ def main() -> None:
     _, load_s = _timed(transcriber.load)
     rss_model = rss_mb()
     rows: dict[str, Any] = {}
+    sentences = answer_sentences(settings)
     with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
         for seconds in args.lengths:
-            path = make_answer(seconds, Path(tmp))
+            path = make_answer(seconds, Path(tmp), sentences)
             rows[f"{seconds}s"] = bench_length(path, settings, transcriber, args.repeats)
     report = {
         "name": "voice",

@@ -91,7 +91,9 @@ def test_typed_interview_end_to_end(client: TestClient, alice_session: str) -> N
     assert html.headers["content-type"].startswith("text/html")
     assert "<svg" in html.text and "http://" not in html.text.replace("http://www.w3.org", "")
 
-    coach = client.post(f"/api/sessions/{alice_session}/coach", json={"text": "Why was question 1 rated low?"}, headers=ALICE)
+    coach = client.post(
+        f"/api/sessions/{alice_session}/coach", json={"text": "Why was question 1 rated low?"}, headers=ALICE
+    )
     assert coach.status_code == 200
     assert any(m["role"] == "coach" and m["text"] for m in coach.json()["messages"])
 
@@ -173,14 +175,16 @@ def test_oversized_bodies_are_refused_before_reading(client: TestClient, alice_s
     assert response.status_code == 413
     big_json = b'{"text": "' + b"a" * (2 * 1024 * 1024) + b'"}'
     response = client.post(
-        f"/api/sessions/{alice_session}/answers", content=big_json, headers={**ALICE, "Content-Type": "application/json"}
+        f"/api/sessions/{alice_session}/answers",
+        content=big_json,
+        headers={**ALICE, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
 
 
 def test_chunked_bodies_are_cut_at_the_limit(client: TestClient, alice_session: str) -> None:
     def chunks() -> Iterator[bytes]:
-        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n"
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n'
         for _ in range(3):
             yield b"0" * (1024 * 1024)
 
@@ -210,13 +214,24 @@ def test_wrong_types_are_refused(client: TestClient) -> None:
 def test_spoken_answer_upload_is_transcribed(client: TestClient, tmp_path: Path, api_settings: Settings) -> None:
     wav = tmp_path / "answer.wav"
     subprocess.run(
-        ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), "Um, I would tell the team early and agree on a new plan."],
+        [
+            "espeak-ng",
+            "-v",
+            "en-us",
+            "-s",
+            "150",
+            "-w",
+            str(wav),
+            "Um, I would tell the team early and agree on a new plan.",
+        ],
         check=True,
     )
     session_id = start(client, BOB, question_count=1)["session_id"]
     with wav.open("rb") as handle:
         response = client.post(
-            f"/api/sessions/{session_id}/answers/media", files={"file": ("answer.wav", handle, "audio/wav")}, headers=BOB
+            f"/api/sessions/{session_id}/answers/media",
+            files={"file": ("answer.wav", handle, "audio/wav")},
+            headers=BOB,
         )
     assert response.status_code == 200, response.text
     transcript = [m for m in response.json()["messages"] if m["data"].get("transcript")]

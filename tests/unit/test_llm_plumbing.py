@@ -12,7 +12,8 @@ from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
-    RetryPromptPart,
+    RetryFeedbackPart,
+    RetryInfo,
     TextPart,
     ToolCallPart,
     UserPromptPart,
@@ -232,7 +233,7 @@ async def test_the_llm_writes_feedback_but_cannot_move_scores() -> None:
 
 
 async def test_interviewer_wording_comes_from_the_llm_and_falls_back_to_the_bank_text() -> None:
-    deps = deps_for(llm_settings(llm_output_mode="prompted"))
+    deps = deps_for(llm_settings(llm_output_mode="tool"))
     with interviewer_agent.override(model=TestModel(custom_output_args={"text": "So, tell me about a failure."})):
         text, note = await phrase_question(deps, QUESTION)
     assert (text, note) == ("So, tell me about a failure.", None)
@@ -265,7 +266,7 @@ def test_chat_messages_flatten_tool_calls_and_retries_for_any_chat_template() ->
     history: list[ModelMessage] = [
         ModelRequest(parts=[UserPromptPart("Question to ask: hi")]),
         ModelResponse(parts=[ToolCallPart("final_result", {"text": ""})]),
-        ModelRequest(parts=[RetryPromptPart("text must not be empty", tool_name="final_result")]),
+        ModelRequest(parts=[RetryFeedbackPart("text must not be empty", retry=RetryInfo(cause="model_retry"))]),
         ModelRequest(parts=[UserPromptPart("again")]),
     ]
     flat = chat_messages(history, "Be an interviewer.")

@@ -33,11 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, get_args
 
 import httpx2
+from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    RetryFeedbackPart,
     RetryPromptPart,
     SystemPromptPart,
     TextPart,
@@ -239,10 +241,22 @@ def output_spec(output_type: Any, mode: OutputMode) -> Any:
     return ToolOutput(output_type, name=OUTPUT_TOOL_NAME)
 
 
+def output_json_schema(output_type: Any) -> dict[str, Any] | None:
+    """Return the JSON schema of a pydantic output model (``None`` for other output specs)."""
+    if isinstance(output_type, type) and issubclass(output_type, BaseModel):
+        return output_type.model_json_schema()
+    return None
+
+
 def request_settings(
-    settings: Settings, profile: ServerProfile, mode: OutputMode, options: LlmOptions
+    settings: Settings,
+    profile: ServerProfile,
+    mode: OutputMode,
+    options: LlmOptions,
+    *,
+    output_schema: dict[str, Any] | None = None,
 ) -> ModelSettings:
-    """Build the per-request model settings: token cap, temperature, timeout, SDK retries."""
+    """Build the per-request model settings: token cap, temperature, timeout, SDK retries, quirks."""
     model_settings: ModelSettings = {
         "max_tokens": options.max_tokens,
         "timeout": settings.llm_timeout_s,
@@ -252,6 +266,9 @@ def request_settings(
         model_settings["temperature"] = options.temperature
     if mode == "tool" and profile.named_tool_choice:
         model_settings["extra_body"] = {"tool_choice": {"type": "function", "function": {"name": OUTPUT_TOOL_NAME}}}
+    if mode == "prompted" and profile.rewrite_requests and output_schema is not None:
+        # llama.cpp enforces a schema given with json_object; without one small models answer "{}".
+        model_settings["extra_body"] = {"response_format": {"type": "json_object", "schema": output_schema}}
     return model_settings
 
 
@@ -330,7 +347,7 @@ def _request_messages(message: ModelRequest) -> Iterator[dict[str, str]]:
             yield {"role": "user", "content": _user_text(part)}
         elif isinstance(part, ToolReturnPart):
             yield {"role": "user", "content": f"Result of {part.tool_name}: {part.model_response_str()}"}
-        elif isinstance(part, RetryPromptPart):
+        elif isinstance(part, RetryFeedbackPart | RetryPromptPart):
             yield {"role": "user", "content": part.model_response()}
 
 
@@ -650,7 +667,9 @@ async def run_with_fallback(
                 model=model,
                 message_history=message_history,
                 output_type=output_spec(agent.output_type, mode),
-                model_settings=request_settings(settings, profile, mode, options),
+                model_settings=request_settings(
+                    settings, profile, mode, options, output_schema=output_json_schema(agent.output_type)
+                ),
                 retries=max(0, options.output_retries),
                 usage=usage,
             ),

@@ -2,8 +2,8 @@
 
 Frames are decoded by :mod:`interview_coach.tools.media`, sampled at ``face_sample_fps`` and
 analysed in memory only (never written to disk). Per frame the face landmarker gives
-landmarks, 52 blendshapes and a head transform; the hand (up to 5 fps) and pose (up to
-2.5 fps) landmarkers run on the same frames, each landmarker in its own worker thread. The per-frame numbers are aggregated by
+landmarks, 52 blendshapes and a head transform; the hand (half the face rate, at most 5 fps)
+and pose (a quarter) landmarkers run on the same frames, each in its own worker thread. The per-frame numbers are aggregated by
 :func:`~interview_coach.tools.face_summary.summarize_face` and
 :func:`~interview_coach.tools.gesture.summarize_gestures`.
 """
@@ -86,10 +86,10 @@ MIN_TILED_IMAGE_SIDE = 256
 IMAGE_EYE_CONTACT_PITCH_DEG = 20.0
 SAME_FACE_OVERLAP = 0.5
 MAX_SAMPLE_FPS = 30.0
-# Hands and posture change more slowly than blinks: analysing them at lower rates saves most
-# of their cost without missing hand events of 0.5 s or posture held for a second.
+# Hands and posture change more slowly than blinks: hands are analysed at half the face rate
+# (at most 5 fps) and pose at a quarter, which saves most of their cost without missing hand
+# events of 0.5 s (at the default 10 fps) or posture held for a couple of seconds.
 MAX_HAND_FPS = 5.0
-MAX_POSE_FPS = 2.5
 # Bounds the decoded frames kept in memory while the landmarkers catch up.
 MAX_FRAMES_IN_FLIGHT = 4
 
@@ -407,8 +407,8 @@ class FaceAnalyzer:
 
         """
         paths = self._model_paths(include_gestures)
-        hand_every = max(1, round(fps / MAX_HAND_FPS))
-        pose_every = hand_every * max(1, round(min(fps, MAX_HAND_FPS) / MAX_POSE_FPS))
+        hand_every = max(2, round(fps / MAX_HAND_FPS))
+        pose_every = 2 * hand_every
         face_frames: list[FaceFrame] = []
         gesture_frames: list[GestureFrame] = []
         notes: list[str] = []

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from interview_coach.tools.lexical import split_sentences
+from interview_coach.tools.lexical import Sentence, split_sentences
 
 
 class InjectionFlag(BaseModel):
@@ -56,7 +57,6 @@ class NeutralisedText:
 
 # --- hidden Unicode ----------------------------------------------------------------------
 
-_ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0xFFF9, 0xFFFA, 0xFFFB}
 _BIDI = {0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 _SILENT = {0x00AD}  # soft hyphens come from ordinary copy-paste; removed without a flag
 _ZWJ = 0x200D
@@ -95,42 +95,48 @@ _MAYBE_HIDDEN = re.compile(
 
 def _scan_hidden(text: str) -> _HiddenScan:
     scan = _HiddenScan()
-    if not _MAYBE_HIDDEN.search(text):
-        scan.visible.append(text)
-        return scan
+    cursor = 0
+    visible_length = 0
     previous_visible = ""
-    for index, ch in enumerate(text):
-        cp = ord(ch)
-        if cp < 0x80:
-            scan.visible.append(ch)
-            previous_visible = ch
-            continue
-        if cp in _SILENT:
-            continue
-        if _is_tag(cp):
-            scan.note("tag characters", len(scan.visible))
-            if 0xE0020 <= cp <= 0xE007E:
-                scan.tag_text.append(chr(cp - 0xE0000))
-            continue
-        if _is_variation_selector(cp):
-            # One selector right after an emoji is normal (e.g. the red heart); runs smuggle bytes.
-            if _is_symbol(previous_visible) and not (index > 0 and _is_variation_selector(ord(text[index - 1]))):
-                scan.visible.append(ch)
-            else:
-                scan.note("variation selectors", len(scan.visible))
-            continue
-        if cp == _ZWJ and _is_symbol(previous_visible) and index + 1 < len(text) and _is_symbol(text[index + 1]):
-            scan.visible.append(ch)  # emoji sequence joiner
-            continue
-        if cp in _ZERO_WIDTH:
-            scan.note("zero-width characters", len(scan.visible))
-            continue
-        if cp in _BIDI:
-            scan.note("bidirectional controls", len(scan.visible))
-            continue
-        scan.visible.append("\n" if ch in "\u2028\u2029" else ch)
-        previous_visible = ch
+    # Only the candidate characters are inspected one by one; everything else is copied in slices.
+    for match in _MAYBE_HIDDEN.finditer(text):
+        index = match.start()
+        if index > cursor:
+            scan.visible.append(text[cursor:index])
+            visible_length += index - cursor
+            previous_visible = text[index - 1]
+        cursor = index + 1
+        kept = _classify_hidden(text, index, previous_visible, scan, visible_length)
+        if kept:
+            scan.visible.append(kept)
+            visible_length += len(kept)
+    scan.visible.append(text[cursor:])
     return scan
+
+
+def _classify_hidden(text: str, index: int, previous_visible: str, scan: _HiddenScan, at: int) -> str:
+    """Return what to keep of one candidate character ("" to drop it), noting hidden ones."""
+    ch = text[index]
+    cp = ord(ch)
+    if cp in _SILENT:
+        return ""
+    if ch in "\u2028\u2029":
+        return "\n"
+    if _is_tag(cp):
+        scan.note("tag characters", at)
+        if 0xE0020 <= cp <= 0xE007E:
+            scan.tag_text.append(chr(cp - 0xE0000))
+        return ""
+    if _is_variation_selector(cp):
+        # One selector right after an emoji is normal (e.g. the red heart); runs smuggle bytes.
+        if _is_symbol(previous_visible) and not (index > 0 and _is_variation_selector(ord(text[index - 1]))):
+            return ch
+        scan.note("variation selectors", at)
+        return ""
+    if cp == _ZWJ and _is_symbol(previous_visible) and index + 1 < len(text) and _is_symbol(text[index + 1]):
+        return ch  # emoji sequence joiner
+    scan.note("bidirectional controls" if cp in _BIDI else "zero-width characters", at)
+    return ""
 
 
 def _hidden_flags(scan: _HiddenScan, visible: str) -> list[InjectionFlag]:
@@ -268,7 +274,9 @@ _SENTENCE_CUES: list[tuple[str, str, str]] = [
         r"\bexceeds all (?:the )?requirements\b|\bstrong hire\b|\bmost qualified (?:candidate|for the job)\b",
     ),
 ]
-_COMPILED_CUES = [(kind, detail, re.compile(pattern, re.IGNORECASE)) for kind, detail, pattern in _SENTENCE_CUES]
+_COMPILED_CUES = [
+    (kind, detail, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for kind, detail, pattern in _SENTENCE_CUES
+]
 _EVALUATION_TALK = re.compile(
     r"\b(?:the|this) (?:candidate|applicant)|\bresume\b|\bcv\b|\bqualified\b|\brecommend|\bhir(?:e|ed|ing)\b|"
     r"\baddition to the team\b|\bexpert-level\b|\bdemonstrated\b|\bscor(?:e|es|ing)\b|\brating\b|\bgrade\b|\brubric\b|"
@@ -291,14 +299,31 @@ def _sentence_flags(sentence: str) -> list[InjectionFlag]:
     return flags
 
 
+def _flags_by_sentence(text: str, sentences: list[Sentence]) -> dict[int, list[InjectionFlag]]:
+    """Run every cue over the whole text once (fast on huge answers) and file matches by sentence."""
+    if not unicodedata.is_normalized("NFKC", text):
+        found = {i: _sentence_flags(s.text) for i, s in enumerate(sentences)}
+        return {i: f for i, f in found.items() if f}
+    starts = [s.start for s in sentences]
+    by_sentence: dict[int, dict[str, InjectionFlag]] = {}
+    for kind, detail, pattern in _COMPILED_CUES:
+        for match in pattern.finditer(text):
+            index = bisect_right(starts, match.end() - 1) - 1
+            if index < 0 or kind in by_sentence.get(index, {}):
+                continue
+            flag = InjectionFlag(
+                kind=kind, detail=f"{detail}: {match.group(0).strip()!r}", quote=sentences[index].text[:300]
+            )
+            by_sentence.setdefault(index, {})[kind] = flag
+    return {index: list(flags.values()) for index, flags in sorted(by_sentence.items())}
+
+
 def _drop_flagged_sentences(text: str, flags: list[InjectionFlag], removed: list[str]) -> str:
     sentences = split_sentences(text)
     drop: set[int] = set()
-    for index, sentence in enumerate(sentences):
-        sentence_flags = _sentence_flags(sentence.text)
-        if sentence_flags:
-            flags.extend(sentence_flags)
-            drop.add(index)
+    for index, sentence_flags in _flags_by_sentence(text, sentences).items():
+        flags.extend(sentence_flags)
+        drop.add(index)
     for index in sorted(drop):
         follower = index + 1
         while (

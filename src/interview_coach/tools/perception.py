@@ -23,12 +23,13 @@ def truncate_answer(text: str, limit: int) -> tuple[str, bool]:
 
 
 def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: AnswerAnalysis) -> None:
+    from interview_coach.memory.embeddings import ModelUnavailableError
     from interview_coach.tools.media import MediaError
     from interview_coach.tools.voice import analyze_voice
 
     try:
         voice = analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s)
-    except MediaError as exc:
+    except (MediaError, ModelUnavailableError) as exc:
         analysis.errors.append(f"Voice not measured: {exc}")
         return
     analysis.voice = voice.model_dump(mode="json")
@@ -37,11 +38,12 @@ def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: Answ
 
 
 def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_gestures: bool) -> None:
+    from interview_coach.memory.embeddings import ModelUnavailableError
     from interview_coach.tools.media import MediaError
 
     try:
         face, gesture = deps.face_analyzer.analyze(path, include_gestures=with_gestures)
-    except MediaError as exc:
+    except (MediaError, ModelUnavailableError) as exc:
         analysis.errors.append(f"Face not measured: {exc}")
         return
     analysis.face = face.model_dump(mode="json")

@@ -8,10 +8,11 @@ reported in ``injection_flags`` and can never raise a score.
 
 Answer-quality rubric (0-100, every component is a ``Signal`` whose ``effect`` is its points)
 ----------------------------------------------------------------------------------------------
-Let R be the calibrated relevance (0-1), C the key-point credit (0-1; each key point earns
-``clip((best_similarity - 0.35) / 0.30)``), S the share of structure parts found (STAR: 4
-parts for behavioral/situational questions; definition/example/trade-off for technical ones),
-P the specificity (0-1, below), L the length adequacy (0-1, below) and G = clip(R / 0.6) the
+Let R be the calibrated relevance (0-1), C the key-point credit (0-1, the mean over key
+points of ``clip((match - credit_from) / credit_span)``), S the share of structure parts found
+(STAR: situation, task, action, result for behavioral questions, task/action/result for
+situational ones where the question sets the situation; definition, example, trade-off for
+technical ones), P the specificity (0-1), L the length adequacy (0-1) and G = clip(R / 0.6) the
 on-topic gate: structure, specificity and length only count as far as the answer is on topic.
 
 ==========================  ===================  ====================
@@ -24,26 +25,46 @@ specificity                 15 * P * G            22 * P * G
 length vs. time budget      10 * L * G            10 * L * G
 ==========================  ===================  ====================
 
-Penalties (points, capped): hedges -1.5 each (max -8), fillers -1.5 each (max -10),
-repetitions -2 each (max -8). An off-topic answer (R < 0.25) is capped at 25 and an answer
-under ``MIN_WORDS`` words at 30. ``quality_1_5`` maps 0-19, 20-39, 40-59, 60-79, 80-100 to
-1..5. An empty answer scores 0 (quality 1) and is ``too_short``.
+Penalties (points, capped): hedges -1.5 each (max -8), fillers -1.5 each (max -10), doubled
+words and repeated sentences -2 each (max -8; repeated phrases are reported, not penalised).
+Too short: with fewer substantive words than ``min_words`` (the larger of ``MIN_WORDS`` and 10 %
+of the budget's words) the total is multiplied by ``0.4 + 0.6 * words / min_words`` (continuous,
+so one extra word never jumps the score). ``quality_1_5`` maps 0-19, 20-39, 40-59, 60-79,
+80-100 to 1..5. An empty answer (no substantive words) scores 0, quality 1, ``too_short``.
+
+Substantive words exclude fillers, hedges, bare discourse markers ("so,", "well,"), repeated
+sentences and sentences that restate the question.
 
 Specificity P, behavioral/situational: 0.30 * min(numbers/2, 1) + 0.40 * min(I-actions/3, 1)
 + 0.30 * min(named terms/2, 1). Technical: 0.50 * min(named terms/3, 1) + 0.25 * min(numbers/2, 1)
 + 0.25 * min(first-person actions, 1) (hands-on experience). Specificity below 35 makes the
 answer ``vague``.
 
-Length L: estimated speaking time at 140 words per minute over the question's time budget,
-counting words that are not fillers or hedges: 0 below 10 % of the budget, rising linearly to
-1 at 40 %, 1 up to 150 %, then falling to 0.5 at 300 % and beyond.
+Length L: estimated speaking time of the substantive words at 140 words per minute over the
+question's time budget: 0 below 10 % of the budget, rising linearly to 1 at 40 %, 1 up to
+150 %, then falling to 0.5 at 300 % and beyond.
 
 Relevance R: raw = 0.5 * cos(answer centroid, question) + 0.5 * mean of the top-3 sentence
 cosines to the question (or to the key points' centroid when key points exist, whichever is
-higher), calibrated as ``clip((raw - RELEVANCE_FLOOR) / (RELEVANCE_CEIL - RELEVANCE_FLOOR))``.
-Sentences that only restate the question (cosine >= 0.92) are ignored for relevance and
-coverage, so echoing the question earns nothing. Similarities are rounded to 3 decimals before
-any threshold so results are identical across runs and batch compositions.
+higher), mapped to 0-1 by the kind's ``Calibration`` (``clip((raw - floor) / (ceil - floor))``).
+``off_topic`` is R < 0.25. Sentences that only restate the question (cosine >= 0.92) are
+ignored, so echoing the question earns nothing.
+
+Key points: each key point's ``match`` is its best sentence cosine plus, for rubric-phrased
+points ("quantifies the outcome with a number"), a bonus of up to 0.2 when that sentence has
+the asked-for feature (a number, an owned action, a result, a reason, a lesson); see
+``tools/star.rubric_cue_bonus``. A point is ``covered`` when ``match >= covered_at``.
+
+Calibration (``CALIBRATION``): technical floor/ceil 0.15/0.60 and key points 0.40 + 0.40 span,
+covered at 0.55 were set on data-science-interviews theory.md (own model answer vs answers to
+other questions: raw relevance median 0.58 vs 0.13, 95th percentile of others 0.29).
+Behavioral/situational stories sit lower on MiniLM (on-topic 0.30-0.40, another story 0.03-0.46,
+unrelated text about 0), so their ranges are 0.10-0.38/0.40 with key points 0.25 + 0.35 span,
+covered at 0.42; these were set on a handful of crafted stories and are the least certain numbers
+here: a story answering a different behavioral question is usually not ``off_topic``.
+
+Similarities are rounded to 3 decimals before any threshold so results are identical across
+runs and batch compositions.
 """
 
 from __future__ import annotations

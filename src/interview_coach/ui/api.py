@@ -402,7 +402,7 @@ async def answer_feedback(session_id: SessionId, user: CurrentUser, service: Ser
             for i, q in enumerate(turn.report.questions, 1)
             if q.input_mode != "skipped"
         ]
-    items = []
+    items: list[AnswerFeedback] = []
     for message in turn.messages:
         evaluation = (message.get("data") or {}).get("evaluation")
         if message.get("role") != "feedback" or not evaluation:
@@ -628,4 +628,6 @@ async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
     for route in request.app.routes:
         if isinstance(route, APIRoute) and route.path_regex.match(path):
             methods |= set(route.methods or ())
-    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(methods))})
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(methods))}
+    )

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="no-untyped-call"
+# (Chainlit ships py.typed but leaves user_session, Message.send and friends unannotated.)
 """The Chainlit interview room: a thin adapter from chat events to the shared interview service.
 
 Loaded by ``chainlit.utils.mount_chainlit`` from :mod:`interview_coach.ui.chat_setup`, in the
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.types import ThreadDict
+from starlette.datastructures import Headers
 
 from interview_coach.domain import AnswerInput, InterviewMode, QuestionKind, Seniority, SessionReport
 from interview_coach.graphs.runner import Turn
@@ -70,10 +74,10 @@ HELP = (
 if SETTINGS.auth_mode == "password":
 
     @cl.password_auth_callback
-    def password_login(username: str, password: str) -> cl.User | None:
+    async def password_login(username: str, password: str) -> cl.User | None:
         """Check a login against the users file."""
         try:
-            ok = check_login(SETTINGS, username, password)
+            ok = await asyncio.to_thread(check_login, SETTINGS, username, password)
         except AuthConfigError as exc:
             logger.error("Password login is not configured: %s", exc)
             return None
@@ -82,7 +86,7 @@ if SETTINGS.auth_mode == "password":
 elif SETTINGS.auth_mode == "header":
 
     @cl.header_auth_callback
-    def header_login(headers: Any) -> cl.User | None:
+    async def header_login(headers: Headers) -> cl.User | None:
         """Trust the user name set by the reverse proxy in ``X-Forwarded-User``."""
         name = (headers.get("x-forwarded-user") or "").strip()
         return cl.User(identifier=name, metadata={"provider": "header"}) if name else None
@@ -91,7 +95,7 @@ else:
     logger.warning("INTERVIEW_COACH_AUTH_MODE=none: every visitor is the local user 'local' (dev only).")
 
     @cl.header_auth_callback
-    def dev_login(headers: Any) -> cl.User | None:
+    async def dev_login(headers: Headers) -> cl.User | None:
         """Log every visitor in as the local user (dev mode without login)."""
         return cl.User(identifier="local", metadata={"provider": "none"})
 
@@ -185,7 +189,7 @@ def session_options(options: dict[str, Any], role: str, state: dict[str, Any]) -
         kinds=kinds,
         mode=InterviewMode(options.get("mode") or InterviewMode.PRACTICE.value),
         camera_off=bool(options.get("camera_off")),
-        opted_out_metrics=[m for m in ("voice", "face", "gesture") if options.get(f"opt_out_{m}")],  # type: ignore[misc]
+        opted_out_metrics=[m for m in ("voice", "face", "gesture") if options.get(f"opt_out_{m}")],
     )
 
 
@@ -218,7 +222,7 @@ async def update_settings(options: dict[str, Any]) -> None:
 
 
 @cl.on_chat_resume
-async def resume_chat(thread: dict[str, Any]) -> None:
+async def resume_chat(thread: ThreadDict) -> None:
     """Reopen a past thread where its interview or coach chat stopped."""
     state = _state()
     cl.user_session.set("options", await cl.ChatSettings(_settings_widgets()).send())
@@ -243,7 +247,7 @@ async def store_feedback(feedback: Any) -> None:
     service = registry.get_service()
     item = FeedbackCreate(
         session_id=_state().get("session_id") or _thread_id(),
-        target=target,  # type: ignore[arg-type]
+        target=target,
         target_ref=ref,
         rating=1 if int(feedback.value) == 1 else -1,
         comment=(feedback.comment or "")[:4000],

@@ -153,7 +153,7 @@ def mount_chat(app: FastAPI, settings: Settings, *, path: str = "/chat") -> None
     async def close_data_layer() -> None:
         from chainlit.data import get_data_layer
 
-        layer = get_data_layer()
+        layer: Any = get_data_layer()  # type: ignore[no-untyped-call]
         if layer is not None:
             await layer.close()
 
@@ -174,7 +174,7 @@ def _add_element_route(app: FastAPI, settings: Settings) -> None:
             raise HTTPException(401, "Log in to the chat first.")
         user: Any = await authenticate_user(token)
         owner = object_key.split("/", 1)[0]
-        layer = get_data_layer()
+        layer: Any = get_data_layer()  # type: ignore[no-untyped-call]
         storage = getattr(layer, "storage_provider", None)
         path = storage.path_for(object_key) if storage is not None and hasattr(storage, "path_for") else None
         if getattr(user, "id", None) != owner or path is None or not path.is_file():

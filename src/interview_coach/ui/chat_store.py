@@ -101,7 +101,7 @@ class LocalStorageClient(BaseStorageClient):
         """Nothing to release."""
 
 
-class PortableSQLAlchemyDataLayer(SQLAlchemyDataLayer):  # type: ignore[misc]
+class PortableSQLAlchemyDataLayer(SQLAlchemyDataLayer):
     """Chainlit's SQLAlchemy data layer with JSON-encoded list and dict parameters (SQLite-safe)."""
 
     async def execute_sql(self, query: str, parameters: dict[str, Any]) -> list[dict[str, Any]] | int | None:
@@ -114,7 +114,7 @@ class PortableSQLAlchemyDataLayer(SQLAlchemyDataLayer):  # type: ignore[misc]
                     value = row.get(key)
                     if isinstance(value, str) and value.startswith("["):
                         row[key] = json.loads(value)
-        return result  # type: ignore[no-any-return]
+        return result
 
     async def delete_user_threads(self, identifier: str) -> int:
         """Delete every thread (with its steps, elements and files) of a user; return how many."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interview_coach.domain import CandidateProfile, InterviewMode, InterviewPlanRequest, QuestionKind, Seniority
 from interview_coach.question_bank import infer_role_families
@@ -23,11 +23,19 @@ class SessionCreate(BaseModel):
     job_description: str = Field(default="", max_length=50_000)
     resume_text: str = Field(default="", max_length=50_000)
     goals: list[str] = Field(default_factory=list, max_length=10)
-    question_count: int = Field(default=5, ge=1, le=20, strict=True)
+    question_count: int = Field(default=5, ge=1, le=20)
     kinds: list[QuestionKind] = Field(default_factory=lambda: list(QuestionKind), min_length=1)
     mode: InterviewMode = InterviewMode.PRACTICE
     camera_off: bool = Field(default=False, strict=True, description="Never analyse the camera (face, gaze, gestures).")
     opted_out_metrics: list[OptOut] = Field(default_factory=list, description="Modalities never measured.")
+
+    @field_validator("question_count", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        """Accept JSON integers (3 or 3.0) but not strings or booleans."""
+        if isinstance(value, bool | str):
+            raise ValueError("question_count must be a JSON integer")
+        return value
 
     def to_request(self) -> InterviewPlanRequest:
         """Turn the options into the domain request (role family guessed from role and JD)."""

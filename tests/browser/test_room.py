@@ -1,0 +1,194 @@
+"""The Chainlit interview room in a real browser, against a live server, with every other host blocked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from browser_support import USERS, LiveServer, NetworkLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TIMEOUT_MS = 180_000
+QUESTION = re.compile(r"Q\d+/\d+|Follow-up:")
+TYPED_ANSWER = (
+    "In my last role I owned the billing service. A retry change double-charged 300 customers. "
+    "My task was to stop the damage: I rolled back within 40 minutes, wrote the refund script and added "
+    "idempotency keys. As a result every refund was done within 24 hours and we had zero duplicates afterwards."
+)
+
+
+def open_page(browser: Any, server: LiveServer, network: NetworkLog) -> Any:
+    """Open a page whose requests to anything but the server are recorded and aborted."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["microphone"], accept_downloads=True
+    )
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        network.requests.append(url)
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            network.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("websocket", lambda ws: network.requests.append(ws.url))
+    return page
+
+
+def log_in(page: Any, server: LiveServer, user: str) -> None:
+    page.goto(server.base_url + "/")
+    page.wait_for_url(re.compile(r".*/chat/login.*"))
+    page.locator("input").first.fill(user)
+    page.locator("input[type=password]").fill(USERS[user])
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("#chat-input")
+
+
+def assistant_messages(page: Any) -> Any:
+    return page.locator('[data-step-type="assistant_message"]')
+
+
+def questions_asked(page: Any) -> int:
+    return int(assistant_messages(page).filter(has_text=QUESTION).count())
+
+
+def wait_for_next_question(page: Any, before: int) -> None:
+    page.wait_for_function(
+        """([before]) => Array.from(document.querySelectorAll('[data-step-type="assistant_message"]'))
+            .filter(e => /Q\\d+\\/\\d+|Follow-up:/.test(e.innerText)).length > before""",
+        arg=[before],
+        timeout=TIMEOUT_MS,
+    )
+
+
+def send_text(page: Any, text: str) -> None:
+    page.locator("#chat-input").fill(text)
+    page.locator("#chat-submit").click()
+
+
+def mic_button(page: Any) -> Any:
+    """The microphone toggle sits just before the upload button in the composer (it has no id)."""
+    return page.locator("#upload-button").locator("xpath=preceding::button[1]")
+
+
+@pytest.fixture(scope="module")
+def alice_interview(
+    playwright_browser: Any, live_server: LiveServer, speech_files: dict[str, Path], artifacts_dir: Path
+) -> dict[str, Any]:
+    """Alice holds a whole interview: typed, uploaded and microphone answers, report, export, coach."""
+    network = NetworkLog()
+    page = open_page(playwright_browser, live_server, network)
+    log_in(page, live_server, "alice")
+    page.screenshot(path=str(artifacts_dir / "01-start.png"))
+    result: dict[str, Any] = {"network": network, "page": page}
+
+    page.get_by_text("Backend Software Engineer", exact=True).first.click()
+    page.get_by_text(QUESTION).first.wait_for()
+
+    before = questions_asked(page)
+    send_text(page, TYPED_ANSWER)
+    wait_for_next_question(page, before)
+    page.get_by_text("Feedback on Q1").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "02-typed-answer-feedback.png"), full_page=True)
+
+    before = questions_asked(page)
+    with page.expect_file_chooser() as chooser:
+        page.locator("#upload-button").click()
+    chooser.value.set_files(str(speech_files["upload"]))
+    page.get_by_text(speech_files["upload"].name).first.wait_for()
+    page.locator("#chat-submit").click()
+    wait_for_next_question(page, before)
+    page.get_by_text("Transcript:").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "03-uploaded-audio-answer.png"), full_page=True)
+
+    before = questions_asked(page)
+    mic_button(page).click()
+    page.wait_for_timeout(9_000)
+    mic_button(page).click()
+    page.get_by_text("Spoken answer").first.wait_for()
+    wait_for_next_question(page, before)
+    page.screenshot(path=str(artifacts_dir / "04-microphone-answer.png"), full_page=True)
+    result["transcripts"] = page.get_by_text("Transcript:").count()
+
+    send_text(page, "/end")
+    page.get_by_text("Interview report").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for(state="visible")
+    page.get_by_text("Download your report").first.wait_for()
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=str(artifacts_dir / "05-report.png"), full_page=True)
+    result["charts"] = page.locator(".js-plotly-plot").count()
+
+    link = page.get_by_text(re.compile(r"interview-report-.*\.md")).first
+    with page.expect_download() as download_info:
+        link.click()
+    target = artifacts_dir / "downloaded-report.md"
+    download_info.value.save_as(str(target))
+    result["export"] = target.read_text()
+
+    coach_before = assistant_messages(page).count()
+    send_text(page, "Give me a drill for filler words")
+    page.wait_for_function(
+        "([n]) => document.querySelectorAll('[data-step-type=\"assistant_message\"]').length > n",
+        arg=[coach_before],
+    )
+    page.wait_for_timeout(1_000)
+    result["coach_reply"] = assistant_messages(page).last.inner_text()
+    page.screenshot(path=str(artifacts_dir / "06-coach.png"), full_page=True)
+    sessions = httpx.get(
+        live_server.base_url + "/api/sessions", headers={"Authorization": "Bearer token-alice"}, timeout=30
+    ).json()
+    result["session_id"] = sessions[0]["session_id"]
+    return result
+
+
+def test_full_interview_in_the_browser(alice_interview: dict[str, Any]) -> None:
+    assert alice_interview["transcripts"] >= 2, "the uploaded and the spoken answers were transcribed"
+    assert alice_interview["charts"] >= 1
+    assert alice_interview["export"].startswith("# Interview report")
+    assert "## Transcripts and evidence" in alice_interview["export"]
+    assert alice_interview["coach_reply"].strip()
+
+
+def test_page_never_leaves_the_server(alice_interview: dict[str, Any]) -> None:
+    network: NetworkLog = alice_interview["network"]
+    assert network.requests, "requests were recorded"
+    assert network.blocked == []
+
+
+def test_spoken_answers_are_kept_for_playback(alice_interview: dict[str, Any], live_server: LiveServer) -> None:
+    page = alice_interview["page"]
+    assert page.locator("audio").count() >= 2  # the microphone answer and at least one playback
+    recordings = list((live_server.data_dir / "media").rglob("*.wav"))
+    assert len(recordings) >= 2
+
+
+def test_other_users_cannot_open_the_thread(
+    alice_interview: dict[str, Any], playwright_browser: Any, live_server: LiveServer, artifacts_dir: Path
+) -> None:
+    network = NetworkLog()
+    page = open_page(playwright_browser, live_server, network)
+    log_in(page, live_server, "bob")
+    thread_id = alice_interview["session_id"]
+    response = page.request.get(f"{live_server.base_url}/chat/project/thread/{thread_id}")
+    assert response.status in {401, 403, 404}
+    page.goto(f"{live_server.base_url}/chat/thread/{thread_id}")
+    page.wait_for_timeout(4_000)
+    page.screenshot(path=str(artifacts_dir / "07-bob-opens-alice-thread.png"), full_page=True)
+    assert page.get_by_text("Feedback on Q1").count() == 0
+    assert page.get_by_text("Interview me for: Backend Software Engineer").count() == 0
+    assert network.blocked == []
+
+
+def test_owner_can_reopen_the_thread(alice_interview: dict[str, Any], live_server: LiveServer) -> None:
+    page = alice_interview["page"]
+    page.goto(f"{live_server.base_url}/chat/thread/{alice_interview['session_id']}")
+    page.get_by_text("Feedback on Q1").first.wait_for()
+    assert page.get_by_text("Interview me for: Backend Software Engineer").count() >= 1
