@@ -148,3 +148,17 @@ async def test_delete_user_data_removes_sessions_checkpoints_and_memory(deps: Ap
         assert deps.require_memory().list("gone") == []
         with pytest.raises(SessionNotFoundError):
             await service.resume(turn.session_id, "gone")
+
+
+async def test_corrupt_media_answer_is_reported_and_the_interview_goes_on(deps: AppDeps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "answer.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt garbage" * 50)
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u5", request_for(["tech-db-001", "tech-api-003"]))
+        turn = await service.send(turn.session_id, "u5", AnswerInput(audio_path=str(broken)))
+        notes = [m["text"] for m in turn.messages if m["role"] == "system"]
+        assert any(n.startswith("Voice not measured:") for n in notes), notes
+        assert turn.waiting_for == "answer"  # a follow-up or the next question: the session continues
+        state = await service.graph.aget_state(service._config(turn.session_id))
+        result = state.values["results"][0]
+        assert result["input_mode"] == "audio" and result["scores"]["fluency"]["value"] is None
