@@ -171,21 +171,22 @@ def _evaluate_theory(result: SuiteResult, items: list[TheoryItem], embedder: Sen
 # --- LLMBar --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """Which output the builtin judge prefers, and the scores it compared."""
-
-    choice: int  # 1, 2, or 0 for a tie
-    key_1: tuple[int, float]
-    key_2: tuple[int, float]
+JUDGES = ("quality_first", "relevance_first")
 
 
-def _judge_key(analysis: TextAnalysis) -> tuple[int, float]:
-    return analysis.answer_quality.value or 0, analysis.relevance
+def _judge_keys(analysis: TextAnalysis) -> dict[str, tuple[float, float]]:
+    quality = float(analysis.answer_quality.value or 0)
+    return {"quality_first": (quality, analysis.relevance_raw), "relevance_first": (analysis.relevance_raw, quality)}
 
 
-def judge_pair(instruction: str, output_1: str, output_2: str, embedder: SentenceTransformerEmbedder) -> Judgement:
-    """Pick the better output for an instruction from text features: answer quality, then relevance."""
+def judge_pair(instruction: str, output_1: str, output_2: str, embedder: SentenceTransformerEmbedder) -> dict[str, int]:
+    """Pick the better output (1, 2, or 0 for a tie) for an instruction from text features alone.
+
+    Two builtin judges are reported: ``quality_first`` ranks by answer_quality, then raw relevance
+    (what the interview scorer values); ``relevance_first`` ranks by raw relevance to the
+    instruction, then answer_quality. Each output is analysed on its own, so neither judge can
+    depend on the order of the pair.
+    """
     question = Question(
         id="llmbar",
         text=instruction[:2000],
@@ -193,10 +194,11 @@ def judge_pair(instruction: str, output_1: str, output_2: str, embedder: Sentenc
         competency="instruction following",
         time_budget_s=THEORY_BUDGET_S,
     )
-    key_1 = _judge_key(analyze_text(output_1, question, embedder))
-    key_2 = _judge_key(analyze_text(output_2, question, embedder))
-    choice = 1 if key_1 > key_2 else 2 if key_2 > key_1 else 0
-    return Judgement(choice=choice, key_1=key_1, key_2=key_2)
+    keys_1 = _judge_keys(analyze_text(output_1, question, embedder))
+    keys_2 = _judge_keys(analyze_text(output_2, question, embedder))
+    return {
+        judge: 1 if keys_1[judge] > keys_2[judge] else 2 if keys_2[judge] > keys_1[judge] else 0 for judge in JUDGES
+    }
 
 
 def load_llmbar(root: Path, quick: bool) -> dict[str, list[dict[str, Any]]]:
@@ -215,26 +217,27 @@ def _evaluate_llmbar(result: SuiteResult, root: Path, quick: bool, embedder: Sen
     if not subsets:
         result.notes.append(f"LLMBar not found under {root}; that part was skipped.")
         return
-    totals: dict[str, list[float]] = {"Natural": [], "Adversarial": []}
+    scores: dict[tuple[str, str], list[float]] = {}
     consistent: list[bool] = []
-    ties = 0
+    ties = dict.fromkeys(JUDGES, 0)
     for subset, pairs in subsets.items():
-        scores: list[float] = []
+        group = "natural" if subset == "Natural" else "adversarial"
+        name = subset.replace("Adversarial/", "adversarial_").lower()
         for pair in pairs:
             forward = judge_pair(pair["input"], pair["output_1"], pair["output_2"], embedder)
             swapped = judge_pair(pair["input"], pair["output_2"], pair["output_1"], embedder)
-            scores.append(1.0 if forward.choice == pair["label"] else 0.5 if forward.choice == 0 else 0.0)
-            mirrored = {0: 0, 1: 2, 2: 1}[swapped.choice]
-            consistent.append(mirrored == forward.choice)
-            ties += forward.choice == 0
-        name = subset.replace("Adversarial/", "adversarial_").lower()
-        result.metrics[f"llmbar_accuracy_{name}"] = round(sum(scores) / len(scores), 4)
-        totals["Natural" if subset == "Natural" else "Adversarial"].extend(scores)
-    for group, scores in totals.items():
-        if scores:
-            result.metrics[f"llmbar_accuracy_{group.lower()}"] = round(sum(scores) / len(scores), 4)
-    result.metrics["llmbar_pairs"] = float(len(consistent))
-    result.metrics["llmbar_ties"] = float(ties)
+            for judge in JUDGES:
+                choice = forward[judge]
+                score = 1.0 if choice == pair["label"] else 0.5 if choice == 0 else 0.0
+                for key in ((judge, name), (judge, group)) if name != group else ((judge, group),):
+                    scores.setdefault(key, []).append(score)
+                consistent.append({0: 0, 1: 2, 2: 1}[swapped[judge]] == choice)
+                ties[judge] += choice == 0
+    prefix = {"quality_first": "llmbar_accuracy", "relevance_first": "llmbar_relevance_judge_accuracy"}
+    for (judge, name), values in sorted(scores.items()):
+        result.metrics[f"{prefix[judge]}_{name}"] = round(sum(values) / len(values), 4)
+    result.metrics["llmbar_pairs"] = float(sum(len(p) for p in subsets.values()))
+    result.metrics["llmbar_ties"] = float(ties["quality_first"])
     result.metrics["llmbar_position_consistency"] = round(sum(consistent) / len(consistent), 4)
 
 
@@ -261,8 +264,10 @@ def run(settings: Settings, quick: bool = False) -> SuiteResult:
         "grading accuracy.",
         "theory.md answers are community-written; some are lists or formulas that read poorly as speech.",
         "LLMBar accuracy is reported without a target: the judge only sees relevance, structure, specificity, "
-        "length and hedging, and the adversarial subsets are built so that the worse output looks better on "
-        "such surface features. Ties count as half right.",
+        "length and hedging (an interview rubric, not an instruction-following one), and the adversarial "
+        "subsets are built so that the worse output looks better on such surface features. Ties count as "
+        "half right. llmbar_accuracy_* ranks by answer_quality then relevance (the product's scorer); "
+        "llmbar_relevance_judge_accuracy_* ranks by raw relevance to the instruction first.",
         "Position consistency checks that swapping the two outputs mirrors the decision (the builtin judge "
         "scores each output on its own, so it must be 1.0).",
     ]

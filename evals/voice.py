@@ -241,7 +241,7 @@ def _evaluate_synthetic(
 ) -> None:
     label = "clean" if snr is None else f"snr{snr:.0f}"
     vad_pauses, gap_pauses, fillers, fillers_no_prompt = _Counts(), _Counts(), _Counts(), _Counts()
-    wpm_errors, delay_errors, boundary_errors, gap_boundary_errors = [], [], [], []
+    wpm_errors, delay_errors, boundary_errors, gap_boundary_errors, whisper_delay_errors = [], [], [], [], []
     seconds, elapsed = 0.0, 0.0
     for scenario in scenarios:
         truth = _synthesize(scenario, folder)
@@ -270,6 +270,8 @@ def _evaluate_synthetic(
         wpm_errors.append(wpm_error)
         delay_error = abs((analysis.response_delay_s or 0.0) - truth.speech_start_s)
         delay_errors.append(delay_error)
+        if analysis.words:
+            whisper_delay_errors.append(abs(analysis.words[0].start - truth.speech_start_s))
         result.details.append(
             _detail(scenario, label, truth, analysis, wpm_error, delay_error, vad_counts, filler_counts)
         )
@@ -289,6 +291,7 @@ def _evaluate_synthetic(
     if no_prompt is not None and snr is None:
         metrics[f"filler_recall_no_prompt_{label}"] = round(fillers_no_prompt.recall(), 4)
     metrics[f"response_delay_error_s_{label}"] = round(float(np.mean(delay_errors)), 4)
+    metrics[f"response_delay_error_s_whisper_{label}"] = round(float(np.mean(whisper_delay_errors or [0.0])), 4)
     metrics[f"rtf_{label}"] = round(elapsed / seconds, 4)
 
 

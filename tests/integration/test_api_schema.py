@@ -61,7 +61,7 @@ def open_service() -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
     # DELETE /api/me would wipe the fuzzing user mid-run; test_api.py covers it.
     if case.method == "DELETE":

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from evals import runner
 from evals.common import SuiteResult
+
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.settings import Settings

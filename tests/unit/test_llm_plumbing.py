@@ -94,12 +94,13 @@ def test_server_profile_is_guessed_from_model_and_url(spec: str, url: str | None
     assert resolve_server_profile(settings).kind == expected
 
 
-def test_llamacpp_profile_sends_max_tokens_and_forces_the_output_tool_by_name() -> None:
+async def test_llamacpp_profile_sends_max_tokens_and_forces_the_output_tool_by_name() -> None:
     settings = llm_settings(llm_profile="llamacpp", llm_max_tokens=99)
     model = build_model(settings)
     assert isinstance(model, OpenAIChatModel)
     assert model.profile.get("openai_chat_supports_max_completion_tokens") is False
-    assert build_model(settings) is model  # cached: one HTTP pool per configuration
+    assert build_model(settings) is model  # cached: one HTTP pool per configuration and event loop
+    assert await asyncio.to_thread(build_model, settings) is not model  # no loop there: a fresh model
     options = LlmOptions.from_settings(settings)
     profile = resolve_server_profile(settings, options)
     assert resolve_output_mode(profile, options) == "native"
@@ -125,6 +126,18 @@ def test_llamacpp_request_rewrite_fixes_the_servers_quirks() -> None:
     assert body["messages"][1]["content"] is None  # the input is not mutated
     plain = {"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_object"}}
     assert adapt_llamacpp_request(plain) == plain
+
+
+def test_long_string_limits_are_capped_for_llamacpp_grammars() -> None:
+    long_text = {"type": "object", "properties": {"text": {"type": "string", "maxLength": 2000}}}
+    body = {
+        "response_format": {"type": "json_object", "schema": long_text},
+        "tools": [{"type": "function", "function": {"name": "final_result", "parameters": long_text}}],
+    }
+    fixed = adapt_llamacpp_request(body)
+    assert fixed["response_format"]["schema"]["properties"]["text"]["maxLength"] == 500
+    assert fixed["tools"][0]["function"]["parameters"]["properties"]["text"]["maxLength"] == 500
+    assert long_text["properties"]["text"]["maxLength"] == 2000
 
 
 @pytest.mark.parametrize(

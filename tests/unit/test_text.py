@@ -205,6 +205,9 @@ def test_good_story_beats_vague_and_off_topic(outage_analyses: dict[str, TextAna
     assert good.answer_quality.value >= 60
     assert good.answer_quality.value > vague.answer_quality.value + 30
     assert (off.answer_quality.value or 0) < 20
+    for analysis in (good, vague, off):
+        quality = analysis.answer_quality
+        assert sum(s.effect for s in quality.signals) == pytest.approx(quality.value, abs=1)
     assert good.quality_1_5 >= 4 and off.quality_1_5 == 1
     assert off.off_topic and not good.off_topic
     assert "off_topic" in off.follow_up_reasons
@@ -277,6 +280,8 @@ def test_empty_answer_is_a_zero_quality_answer(embedder: SentenceTransformerEmbe
     assert analysis.too_short and "too_short" in analysis.follow_up_reasons
     assert analysis.relevance == 0.0
     assert all(not k.covered for k in analysis.key_points)
+    if not answer.strip():
+        assert not analysis.hedging_score.measured and analysis.hedging_score.not_measured_reason
 
 
 @pytest.mark.slow

@@ -37,6 +37,8 @@ def _labels(text: str) -> list[str]:
         ("We sort of basically actually finished.", ["sort of", "basically", "actually"]),
         ("I said so that they knew.", []),
         ("Hmm. Er, okay.", ["hmm", "er"]),
+        ("We met for a hour and a on-call shift.", ["uh", "uh"]),
+        ("A one-time fix for a unique user, a European team, an hour.", []),
     ],
 )
 def test_find_fillers(text: str, expected: list[str]) -> None:

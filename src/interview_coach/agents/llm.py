@@ -24,6 +24,7 @@ import importlib.util
 import json
 import logging
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -277,18 +278,39 @@ def request_settings(
 # --------------------------------------------------------------------------------------------
 
 
+# llama.cpp expands maxLength into nested grammar rules; past about 1000 it rejects the grammar
+# ("exceeds sane defaults") and then crashes in sampling. Shorter caps stay inside any real limit.
+GRAMMAR_MAX_STRING_LENGTH = 500
+
+
+def grammar_safe_schema(schema: Any) -> Any:
+    """Return a copy of a JSON schema whose ``maxLength`` values llama.cpp can turn into a grammar."""
+    if isinstance(schema, list):
+        return [grammar_safe_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    safe = {key: grammar_safe_schema(value) for key, value in schema.items()}
+    if isinstance(safe.get("maxLength"), int) and safe["maxLength"] > GRAMMAR_MAX_STRING_LENGTH:
+        safe["maxLength"] = GRAMMAR_MAX_STRING_LENGTH
+    return safe
+
+
 def adapt_llamacpp_request(body: dict[str, Any]) -> dict[str, Any]:
     """Rewrite a chat-completions body into the dialect the llama.cpp server accepts.
 
     ``response_format={"type": "json_schema", ...}`` becomes ``{"type": "json_object",
-    "schema": ...}`` (grammar-enforced there), and assistant messages with ``content: null``
-    get an empty string.
+    "schema": ...}`` (grammar-enforced there); schemas (also tool parameters) get
+    grammar-safe string lengths; assistant messages with ``content: null`` get an empty string.
     """
     fixed = dict(body)
     response_format = fixed.get("response_format")
     if isinstance(response_format, dict) and response_format.get("type") == "json_schema":
         schema = (response_format.get("json_schema") or {}).get("schema") or {}
         fixed["response_format"] = {"type": "json_object", "schema": schema}
+    if isinstance(fixed.get("response_format"), dict) and "schema" in fixed["response_format"]:
+        fixed["response_format"] = grammar_safe_schema(fixed["response_format"])
+    if isinstance(fixed.get("tools"), list):
+        fixed["tools"] = grammar_safe_schema(fixed["tools"])
     messages = fixed.get("messages")
     if isinstance(messages, list):
         fixed["messages"] = [
@@ -411,7 +433,7 @@ class LocalLlama:
         if settings.get("temperature") is not None:
             kwargs["temperature"] = settings["temperature"]
         if schema is not None:
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+            kwargs["response_format"] = {"type": "json_object", "schema": grammar_safe_schema(schema)}
         with self.lock:
             completion = self._model().create_chat_completion(
                 messages=chat_messages(messages, info.instructions), **kwargs
@@ -483,9 +505,26 @@ def _openai_compatible_model(key: _ModelKey) -> Model:
     return OpenAIChatModel(key.spec.split(":", 1)[1], provider=provider, profile=profile or None)
 
 
-@lru_cache(maxsize=8)
+# HTTP clients belong to the event loop that opened their connections, so models are cached per
+# loop (a CLI command or a test runs its own loop); entries go away with their loop.
+_models_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_ModelKey, Model]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _cached_model(key: _ModelKey) -> Model:
-    """Build a model once per configuration so HTTP connection pools and local weights are reused."""
+    """Return the model of a configuration, built once per event loop to reuse its connection pool."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _new_model(key)
+    models = _models_by_loop.setdefault(loop, {})
+    if key not in models:
+        models[key] = _new_model(key)
+    return models[key]
+
+
+def _new_model(key: _ModelKey) -> Model:
     from pydantic_ai.models import infer_model
 
     if key.profile.kind == "local":

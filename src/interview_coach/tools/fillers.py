@@ -23,6 +23,9 @@ _HEDGE_NOT_FILLER_BEFORE = frozenset(
      "those", "my", "our", "your", "their", "his", "her", "its", "different", "other", "new", "right"}
 )  # fmt: skip
 _SENTENCE_END = (".", "?", "!")
+# Vowel-letter words that take "a" (consonant sound) and silent-h words that take "an".
+_VOWEL_LETTER_WORDS_TAKING_A = ("one", "once", "eu", "ewe")
+_SILENT_H_WORDS = ("hour", "honest", "honor", "honour", "heir")
 _PAUSE_PUNCTUATION = (",", ".", "?", "!", ";", ":", "-", "…")
 
 
@@ -117,6 +120,8 @@ def _filler_at(tokens: list[str], words: list[str], index: int) -> TokenSpan | N
     following = words[index + 1] if index + 1 < len(words) else ""
     if word in HESITATIONS or word in ALWAYS_FILLERS:
         return TokenSpan(index, index, word)
+    if word == "a" and _is_misheard_uh(following):
+        return TokenSpan(index, index, "uh")
     if word == "like" and _is_filler_like(tokens, index, previous):
         return TokenSpan(index, index, "like")
     if word == "so" and is_sentence_start(tokens, index) and following not in {"", "that", "far", "much", "many"}:
@@ -132,6 +137,14 @@ def _filler_at(tokens: list[str], words: list[str], index: int) -> TokenSpan | N
     if word in {"sort", "kind"} and following == "of" and previous not in _HEDGE_NOT_FILLER_BEFORE:
         return TokenSpan(index, index + 1, f"{word} of")
     return None
+
+
+def _is_misheard_uh(following: str) -> bool:
+    # Whisper often writes "uh" as the article "a"; before a vowel sound the article would be
+    # "an", so "a hour", "a on" mark a hesitation ("u" and "one" start with a consonant sound).
+    if following.startswith(_SILENT_H_WORDS):
+        return True
+    return following[:1] in {"a", "e", "i", "o"} and not following.startswith(_VOWEL_LETTER_WORDS_TAKING_A)
 
 
 def _is_filler_like(tokens: list[str], index: int, previous: str) -> bool:

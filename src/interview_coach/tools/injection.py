@@ -228,7 +228,7 @@ _SENTENCE_CUES: list[tuple[str, str, str]] = [
     (
         "score_manipulation",
         "asks for a specific or maximum score",
-        r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
+        r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\s+(?:this|that|it|me|my|the|our|him|her|them)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
         r"\b100 out of 100|\b5\s*/\s*5|\b5 out of 5|\bten out of ten|\bfull marks|\btop marks|\bas (?:perfect|excellent)|"
         r"\b(?:the )?(?:highest|maximum|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\ban? a\+)",
     ),
@@ -242,7 +242,7 @@ _SENTENCE_CUES: list[tuple[str, str, str]] = [
     (
         "score_manipulation",
         "states a score for itself",
-        r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)\s*[:=]\s*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
+        r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)[ \t]*[:=][ \t]*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
         r"pass|strong hire|hire)\b|\b(?:this|my) (?:answer|response|reply)\b[^.!?\n]{0,30}?\b(?:deserves|should (?:get|receive|"
         r"be (?:rated|scored|given|graded)))\b",
     ),

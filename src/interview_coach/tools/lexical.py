@@ -44,6 +44,7 @@ _ABBREVIATIONS = frozenset(
         "cf",
     ]
 )
+_DOTTED_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -97,9 +98,6 @@ def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text, start, end):
         if _ends_with_abbreviation(text, cursor, match.start()):
             continue
-        following = text[match.end() : match.end() + 1]
-        if following and following.islower():
-            continue
         spans.append((cursor, match.end()))
         cursor = match.end()
     spans.append((cursor, end))
@@ -111,7 +109,8 @@ def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
     while token_start > start and not text[token_start - 1].isspace():
         token_start -= 1
     token = text[token_start:dot].lower().strip("(\"'")
-    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha() and token != "i")
+    single_letters = bool(_DOTTED_INITIALS.fullmatch(token))  # "u.s", "a.m", or an initial like "J"
+    return token in _ABBREVIATIONS or (single_letters and token != "i")
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

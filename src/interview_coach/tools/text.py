@@ -180,6 +180,8 @@ class TextAnalysis(BaseModel):
     truncated: bool = False
 
     relevance: float
+    relevance_raw: float = 0.0
+    """Uncalibrated cosine score behind ``relevance`` (comparable across answers to one question)."""
     relevance_score: Score
     off_topic: bool
 
@@ -380,8 +382,10 @@ def _specificity(
 
 
 def _hedging_score(hedges: list[Finding], fillers: list[Finding], word_count: int) -> Score:
-    per_100 = 100 * (len(hedges) + len(fillers)) / max(word_count, 1)
-    value = round(_clip(1 - per_100 / 10) * 100) if word_count else 0
+    if word_count == 0:
+        return Score.not_measured("no words to check for hedging")
+    per_100 = 100 * (len(hedges) + len(fillers)) / word_count
+    value = round(_clip(1 - per_100 / 10) * 100)
     return Score(
         value=value,
         signals=[
@@ -496,6 +500,7 @@ def analyze_text(
         sentence_count=len(sentences),
         truncated=truncated,
         relevance=relevance,
+        relevance_raw=raw,
         relevance_score=_relevance_score(relevance, raw, closest, sims.echoed),
         off_topic=off_topic,
         key_points=coverage,
@@ -599,6 +604,9 @@ def _answer_quality(
         factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * substantive_words / min_words
         signals.append(Signal(name="too_short", value=substantive_words, effect=round(total * (factor - 1), 2)))
         total *= factor
+    if total < 0:
+        signals.append(Signal(name="floor_at_zero", value=0, effect=round(-total, 2)))
+        total = 0.0
     return Score(value=round(_clip(total, 0.0, 100.0)), signals=signals)
 
 
@@ -636,7 +644,6 @@ def text_metrics(analysis: TextAnalysis) -> dict[str, float]:
         "quality_1_5": float(analysis.quality_1_5),
         "structure": float(analysis.structure_score.value or 0),
         "specificity": float(analysis.specificity_score.value or 0),
-        "hedging": float(analysis.hedging_score.value or 0),
         "numbers": float(len(analysis.numbers)),
         "first_person_actions": float(analysis.first_person_actions),
         "we_actions": float(analysis.we_actions),
@@ -648,6 +655,8 @@ def text_metrics(analysis: TextAnalysis) -> dict[str, float]:
         "too_short": float(analysis.too_short),
         "injection_flags": float(len(analysis.injection_flags)),
     }
+    if analysis.hedging_score.value is not None:
+        metrics["hedging"] = float(analysis.hedging_score.value)
     if analysis.length_ratio is not None:
         metrics["length_ratio"] = analysis.length_ratio
     if analysis.star is not None:

@@ -31,7 +31,7 @@ from interview_coach.ui.auth import AuthConfigError, check_login
 from interview_coach.ui.chat_setup import chat_database_url, chat_root
 from interview_coach.ui.chat_store import PortableSQLAlchemyDataLayer, build_data_layer
 from interview_coach.ui.documents import DocumentError, read_document
-from interview_coach.ui.options import SessionCreate
+from interview_coach.ui.options import SessionCreate, start_command_role
 from interview_coach.ui.render import (
     EXPORT_MIME,
     EXPORT_SUFFIX,
@@ -54,7 +54,6 @@ ROLE_STARTERS = (
     "Product Manager",
     "Engineering Manager",
 )
-START_PATTERN = re.compile(r"^\s*(?:/start|interview me for:?)\s*(?P<role>.*)$", re.I | re.S)
 JOB_DESCRIPTION_MIN_CHARS = 300
 AUTHORS = {
     "interviewer": "Interviewer",
@@ -63,7 +62,7 @@ AUTHORS = {
     "system": "Interview Coach",
 }
 HELP = (
-    "Start an interview with a starter button, or type `/start <role>` (e.g. `/start Data Scientist`). "
+    "Start an interview with a starter button, or type `start <role>` (e.g. `start Data Scientist`). "
     "Paste a job description or upload your resume (PDF, DOCX, TXT) first to tailor the questions. "
     "Mode, length, camera and metric opt-outs are in the settings (⚙). Any other message goes to your coach."
 )
@@ -148,6 +147,36 @@ def _remember_target(message_id: str, target: FeedbackTarget, ref: str) -> None:
     targets: dict[str, tuple[str, str]] = cl.user_session.get("feedback_targets") or {}
     targets[message_id] = (target, ref)
     cl.user_session.set("feedback_targets", targets)
+
+
+def _rating_actions(target: FeedbackTarget, ref: str) -> list[cl.Action]:
+    """Thumbs on a feedback card or report (Chainlit's own thumbs only show on a turn's last message)."""
+    payload = {"target": target, "ref": ref}
+    return [
+        cl.Action(name="rate", payload={**payload, "rating": 1}, label="👍 Helpful", tooltip="This feedback is useful"),
+        cl.Action(
+            name="rate",
+            payload={**payload, "rating": -1},
+            label="👎 Not right",
+            tooltip="This feedback is wrong or unhelpful",
+        ),
+    ]
+
+
+@cl.action_callback("rate")
+async def rate(action: cl.Action) -> None:
+    """Store a thumbs up/down from a feedback card or the report for the learning loop."""
+    payload = action.payload or {}
+    item = FeedbackCreate(
+        session_id=_state().get("session_id") or _thread_id(),
+        target=payload.get("target", "question_feedback"),
+        target_ref=str(payload.get("ref", ""))[:200] or "unknown",
+        rating=1 if payload.get("rating") == 1 else -1,
+        comment="",
+        evidence={"message_id": action.forId, "source": "chat_action"},
+    )
+    await asyncio.to_thread(registry.get_service().feedback.add, _user_id(), item)
+    await cl.context.emitter.send_toast("Thanks, noted for the coach's learning loop.", "success")
 
 
 def _settings_widgets() -> list[Any]:
@@ -306,9 +335,9 @@ async def _handle_setup(state: dict[str, Any], text: str, documents: list[Any], 
         await _read_document(state, document)
     if media:
         await _say("Recordings are answers: start an interview first, then upload your answer.")
-    match = START_PATTERN.match(text)
-    if match:
-        await _start_interview(state, match.group("role").strip() or "Backend Software Engineer")
+    role = start_command_role(text)
+    if role is not None:
+        await _start_interview(state, role or "Backend Software Engineer")
     elif len(text) >= JOB_DESCRIPTION_MIN_CHARS:
         state["job_description"] = text[:50_000]
         await _say(
@@ -536,8 +565,12 @@ async def _render_turn(turn: Turn) -> None:
         elif role == "feedback" and data.get("evaluation"):
             number = re.search(r"Q(\d+)", text)
             card = feedback_card(int(number.group(1)) if number else 0, data["evaluation"])
-            message = await _say(card, AUTHORS["feedback"])
-            _remember_target(message.id, "question_feedback", str(chat_message.get("question_id")))
+            question_id = str(chat_message.get("question_id"))
+            message = cl.Message(
+                author=AUTHORS["feedback"], content=card, actions=_rating_actions("question_feedback", question_id)
+            )
+            await message.send()
+            _remember_target(message.id, "question_feedback", question_id)
         elif role == "coach":
             drill = data.get("drill")
             message = await _say(text + (f"\n\n**Drill:** {drill}" if drill else ""), AUTHORS["coach"])
@@ -570,7 +603,9 @@ async def _render_report(report: SessionReport, markdown: str) -> None:
     progress = progress_figure(summaries)
     if progress is not None:
         charts.append(cl.Plotly(name="progress across sessions", figure=progress, display="inline"))
-    message = cl.Message(author="Report", content=markdown, elements=charts)
+    message = cl.Message(
+        author="Report", content=markdown, elements=charts, actions=_rating_actions("report", report.session_id)
+    )
     await message.send()
     _remember_target(message.id, "report", report.session_id)
     exports = await asyncio.to_thread(_write_exports, report, summaries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +11,18 @@ from interview_coach.domain import CandidateProfile, InterviewMode, InterviewPla
 from interview_coach.question_bank import infer_role_families
 
 OptOut = Literal["voice", "face", "gesture"]
+# Slack and Teams keep "/..." for their own slash commands, so "start <role>" works too.
+START_PATTERN = re.compile(
+    r"^\s*(?:/start|start(?: an?)?(?: interview)?(?: for)?:?|interview me for:?)(?:\s+(?P<role>.*)|\s*)$", re.I | re.S
+)
+
+
+def start_command_role(text: str) -> str | None:
+    """Return the role of a start command ('' when none is named), or ``None`` for other text."""
+    match = START_PATTERN.match(text)
+    if match is None:
+        return None
+    return (match.group("role") or "").strip()[:200]
 
 
 class SessionCreate(BaseModel):

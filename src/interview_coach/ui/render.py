@@ -145,6 +145,17 @@ def delivery_figure(report: SessionReport) -> go.Figure:
             row=index // 2 + 1,
             col=index % 2 + 1,
         )
+        if all(v is None for v in values):
+            figure.add_annotation(
+                text="not measured<br>(needs a spoken or video answer)",
+                showarrow=False,
+                xref=f"x{index + 1 if index else ''} domain",
+                yref=f"y{index + 1 if index else ''} domain",
+                x=0.5,
+                y=0.5,
+                font={"color": "#8a92a3"},
+            )
+    figure.update_yaxes(rangemode="tozero")
     figure.update_layout(
         height=520, showlegend=False, margin={"l": 40, "r": 20, "t": 60, "b": 40}, title="Delivery per question"
     )
@@ -311,7 +322,7 @@ def feedback_card(number: int, evaluation: dict[str, Any]) -> str:
         if value is None:
             lines.append(f"- **{label}**: not measured — {score.get('not_measured_reason') or 'no data'}")
             continue
-        moved = [s for s in score.get("signals") or [] if s.get("effect")]
+        moved = [s for s in score.get("signals") or [] if abs(float(s.get("effect") or 0.0)) >= 0.5]
         why = "; ".join(f"{s['name'].replace('_', ' ')} {s['effect']:+.0f}" for s in moved[:3])
         lines.append(f"- **{label}**: {value}/100" + (f" ({why})" if why else ""))
     strengths = evaluation.get("strengths") or []
