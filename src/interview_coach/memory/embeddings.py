@@ -79,9 +79,9 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 # Small batches are 3-8x slower with several torch threads on a busy 2-core machine.
-                torch.set_num_threads(max(1, self._threads))  # type: ignore[no-untyped-call]
+                torch.set_num_threads(max(1, self._threads))
                 model = SentenceTransformer(str(resolve_embedding_model_path(self._spec)), device="cpu")
                 get_dimension = (
                     getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
