@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     memory_collection: str = "interview_coach_memory"
 
+    chat_db_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the chat history; SQLite <data_dir>/chat.sqlite by default, e.g. postgresql+asyncpg://..."
+    )
     checkpointer_dsn: str | None = Field(
         default=None, description="SQLite path or postgres:// DSN; defaults to <data_dir>/checkpoints.sqlite."
     )

@@ -44,7 +44,7 @@ def chat_root(settings: Settings) -> Path:
 
 def chat_database_url(settings: Settings) -> str:
     """Return the chat-history database URL (SQLite in the data folder unless configured)."""
-    configured: str | None = getattr(settings, "chat_db_url", None)
+    configured = settings.chat_db_url
     return configured or f"sqlite+aiosqlite:///{settings.data_dir / 'chat.sqlite'}"
 
 
