@@ -376,6 +376,49 @@ def evaluate(
         raise typer.Exit(1)
 
 
+@app.command()
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", help="openai-chat-jsonl, preference-jsonl (chosen/rejected) or eval-cases.")
+    ] = "openai-chat-jsonl",
+    out: Annotated[Path, typer.Option(help="Output folder (train.jsonl, validation.jsonl, manifest.json).")] = Path(
+        "exports"
+    ),
+    accepted_only: Annotated[
+        bool, typer.Option("--accepted-only", help="Use only feedback a reviewer accepted.")
+    ] = False,
+    val_fraction: Annotated[
+        float, typer.Option(min=0.0, max=0.9, help="Share of sessions held out for validation.")
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed of the train/validation split.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Export sessions and feedback as fine-tuning data or eval cases (PII-scrubbed, deduplicated, validated)."""
+    from interview_coach.learning.export import run_export
+
+    with clear_errors():
+        summary = run_export(
+            get_settings(), fmt, out, accepted_only=accepted_only, val_fraction=val_fraction, seed=seed
+        )
+    if as_json:
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        return
+    console.print(
+        f"{summary.examples} examples ({summary.train} train, {summary.validation} validation) from "
+        f"{summary.sessions} sessions and {summary.feedback_items} feedback items; "
+        f"{summary.duplicates_removed} duplicates removed."
+    )
+    if summary.skipped:
+        console.print("Left out: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())))
+    if summary.pii_replacements:
+        console.print("PII replaced: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.pii_replacements.items())))
+    for path in summary.files:
+        console.print(f"[dim]wrote {path}[/]")
+    if summary.invalid_lines:
+        err_console.print(f"[bold red]error:[/] {summary.invalid_lines} lines failed format validation.")
+        raise typer.Exit(1)
+
+
 def _load_eval_runner() -> Any:
     """Import ``evals.runner`` from the source checkout (the harness is not part of the wheel)."""
     root = Path(__file__).resolve().parents[2]

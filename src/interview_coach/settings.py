@@ -22,14 +22,38 @@ class Settings(BaseSettings):
 
     llm_model: str = Field(
         default="builtin",
-        description="'builtin' (offline rules) or a pydantic-ai model string, e.g. 'openai:gpt-4.1-mini'.",
+        description="'builtin' (offline rules), a pydantic-ai model string, e.g. 'openai:gpt-4.1-mini', "
+        "or 'local:/path/model.gguf' (in-process llama.cpp, needs the llm extra).",
     )
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server)."
     )
     llm_api_key: str | None = None
-    llm_timeout_s: float = 60.0
-    llm_retries: int = 2
+    llm_timeout_s: float = Field(
+        default=60.0, gt=0, description="Deadline for one LLM turn; past it the builtin engine answers."
+    )
+    llm_retries: int = Field(
+        default=2, ge=0, description="HTTP retries with exponential backoff (connection errors, 408/429/5xx)."
+    )
+    llm_profile: Literal["auto", "openai", "llamacpp", "ollama", "vllm", "generic"] = Field(
+        default="auto", description="Quirks of the OpenAI-compatible server; 'auto' guesses from the model and URL."
+    )
+    llm_output_mode: Literal["auto", "tool", "native", "prompted"] = Field(
+        default="auto",
+        description="Structured output: tool call, JSON-schema response format (native) or JSON asked for in "
+        "the prompt; 'auto' uses the server profile's best mode.",
+    )
+    llm_max_tokens: int = Field(default=768, ge=16, description="Cap on generated tokens per LLM request.")
+    llm_temperature: float | None = Field(default=0.2, ge=0, description="Sampling temperature; None: server default.")
+    llm_output_retries: int = Field(default=1, ge=0, description="Retries when the model's output fails validation.")
+    llm_price_input_per_mtok: float | None = Field(
+        default=None,
+        ge=0,
+        description="USD per million input tokens for cost tracking (known hosted models are priced already).",
+    )
+    llm_price_output_per_mtok: float | None = Field(default=None, ge=0, description="USD per million output tokens.")
+    llm_local_n_ctx: int = Field(default=4096, ge=512, description="Context window of a 'local:' GGUF model.")
+    llm_local_n_threads: int | None = Field(default=None, ge=1, description="CPU threads of a 'local:' model.")
 
     qdrant_path: Path | None = Field(default=None, description="Embedded Qdrant folder; defaults to <data_dir>/qdrant.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL; overrides the embedded folder.")
@@ -37,7 +61,8 @@ class Settings(BaseSettings):
     memory_collection: str = "interview_coach_memory"
 
     chat_db_url: str | None = Field(
-        default=None, description="SQLAlchemy URL of the chat history; SQLite <data_dir>/chat.sqlite by default, e.g. postgresql+asyncpg://..."
+        default=None,
+        description="SQLAlchemy URL of the chat history; SQLite <data_dir>/chat.sqlite by default, e.g. postgresql+asyncpg://...",
     )
     checkpointer_dsn: str | None = Field(
         default=None, description="SQLite path or postgres:// DSN; defaults to <data_dir>/checkpoints.sqlite."
@@ -57,9 +82,12 @@ class Settings(BaseSettings):
     face_sample_fps: float = 10.0
 
     auth_mode: Literal["password", "header", "none"] = Field(
-        default="password", description="Chainlit login: password (users_file), header (trusted proxy), or none (dev only)."
+        default="password",
+        description="Chainlit login: password (users_file), header (trusted proxy), or none (dev only).",
     )
-    users_file: Path | None = Field(default=None, description="JSON {username: password-hash or password} for password login.")
+    users_file: Path | None = Field(
+        default=None, description="JSON {username: password-hash or password} for password login."
+    )
     api_tokens: dict[str, str] = Field(default_factory=dict, description="REST bearer token -> user id (JSON).")
     auth_secret: str | None = Field(default=None, description="Secret for Chainlit sessions (CHAINLIT_AUTH_SECRET).")
 

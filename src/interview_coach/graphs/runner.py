@@ -41,6 +41,7 @@ class Turn:
         total: number of main questions.
         phase: interview, coaching or ended.
         report: the session report once written.
+        llm_usage: the session's LLM counters so far (calls, tokens, cost_microusd, fallbacks).
 
     """
 
@@ -52,6 +53,7 @@ class Turn:
     total: int = 0
     phase: str = "interview"
     report: SessionReport | None = None
+    llm_usage: dict[str, int] = field(default_factory=dict)
 
 
 @asynccontextmanager
@@ -129,6 +131,7 @@ class InterviewService:
             total=len(values.get("plan", [])),
             phase=phase,
             report=report,
+            llm_usage=dict(values.get("llm_usage") or {}),
         )
 
     async def start(self, user_id: str, request: InterviewPlanRequest, *, session_id: str | None = None) -> Turn:

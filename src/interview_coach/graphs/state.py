@@ -5,6 +5,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
+from interview_coach.agents.llm import add_usage
+
 Role = Literal["interviewer", "candidate", "feedback", "coach", "system"]
 Phase = Literal["interview", "coaching", "ended"]
 Intent = Literal["answer", "repeat", "skip", "end", "help", "status", "empty"]
@@ -42,7 +44,8 @@ class InterviewState(TypedDict, total=False):
         coach_input: the latest coach-chat message.
         reanswer: the question number being re-answered in a coach drill.
         created_at: ISO creation time.
-        llm_usage: tokens used by LLM calls in this session.
+        llm_usage: LLM counters of the session, summed over turns: calls, requests,
+            input_tokens, output_tokens, cost_microusd, fallbacks.
 
     """
 
@@ -65,4 +68,4 @@ class InterviewState(TypedDict, total=False):
     coach_input: str
     reanswer: int | None
     created_at: str
-    llm_usage: dict[str, int]
+    llm_usage: Annotated[dict[str, int], add_usage]

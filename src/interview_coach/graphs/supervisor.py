@@ -26,6 +26,7 @@ from interview_coach.agents.interviewer import (
     plan_questions,
     should_follow_up,
 )
+from interview_coach.agents.llm import track_llm_usage
 from interview_coach.deps import AppDeps
 from interview_coach.domain import (
     AnswerAnalysis,
@@ -142,7 +143,8 @@ async def ask_question(state: InterviewState, runtime: Runtime[AppDeps]) -> dict
     """Say the current question (LLM wording when configured, the curated text otherwise)."""
     deps = _deps(runtime)
     question = Question.model_validate(state["current"])
-    text, note = await phrase_question(deps, question)
+    with track_llm_usage() as usage:
+        text, note = await phrase_question(deps, question)
     number, total = state["index"] + 1, len(state["plan"])
     messages = [
         _message(
@@ -160,7 +162,13 @@ async def ask_question(state: InterviewState, runtime: Runtime[AppDeps]) -> dict
     ]
     if note:
         messages.append(_message("system", note))
-    return {"messages": messages, "asked_at": _now(deps), "intent": "answer", "pending": None}
+    return {
+        "messages": messages,
+        "asked_at": _now(deps),
+        "intent": "answer",
+        "pending": None,
+        "llm_usage": usage.totals(),
+    }
 
 
 def await_answer(state: InterviewState) -> dict[str, Any]:
@@ -254,7 +262,8 @@ async def evaluate_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> d
     request = _request(state)
     question = Question.model_validate(state["current"])
     analysis = AnswerAnalysis.model_validate(state["analysis"])
-    evaluation = await run_evaluator(deps, question, analysis, opted_out=set(request.opted_out_metrics))
+    with track_llm_usage() as usage:
+        evaluation = await run_evaluator(deps, question, analysis, opted_out=set(request.opted_out_metrics))
     duration = (analysis.voice or {}).get("duration_s") if analysis.voice else None
     result = QuestionReport(
         question=question,
@@ -283,6 +292,7 @@ async def evaluate_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> d
         "evaluation": evaluation.model_dump(mode="json"),
         "results": [result.model_dump(mode="json")],
         "messages": messages,
+        "llm_usage": usage.totals(),
     }
 
 
@@ -484,7 +494,12 @@ async def _compare_reanswer(deps: AppDeps, report: SessionReport, number: int, t
 
 async def coach_reply(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[str, Any]:
     """Reply as the coach, or run the re-answer-and-compare drill."""
-    deps = _deps(runtime)
+    with track_llm_usage() as usage:
+        update = await _coach_turn(state, _deps(runtime))
+    return {**update, "llm_usage": usage.totals()}
+
+
+async def _coach_turn(state: InterviewState, deps: AppDeps) -> dict[str, Any]:
     message = state.get("coach_input", "")
     report = SessionReport.model_validate(state["report"]) if state.get("report") else None
     drill_number = state.get("reanswer")

@@ -90,6 +90,12 @@ class SessionStore:
             ).fetchall()
         return [self._to_public(r) for r in rows]
 
+    def all(self) -> list[SessionPublic]:
+        """List every session, oldest first (operator tasks such as dataset exports, never a user view)."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM sessions ORDER BY created_at").fetchall()
+        return [self._to_public(r) for r in rows]
+
     def delete_user(self, user_id: str) -> list[str]:
         """Forget every session of a user; return their ids (to purge checkpoints and files)."""
         with self._lock:
