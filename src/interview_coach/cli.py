@@ -370,7 +370,7 @@ def evaluate(
     if as_json:
         sys.stdout.write(dump_json(payload) + "\n")
     else:
-        console.print(runner.render_table(results))
+        sys.stdout.write(runner.render_table(results) + "\n")
         console.print(f"[dim]JSON written to {target}[/]")
     if not all(r.passed or r.skipped for r in results):
         raise typer.Exit(1)

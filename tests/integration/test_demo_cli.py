@@ -74,3 +74,14 @@ def test_corrupt_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli("sessions", data_dir=data_dir)
     assert result.returncode == 2
     assert "error" in result.stderr.lower() and "Traceback" not in result.stderr
+
+
+def test_eval_command_runs_a_suite_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    result = run_cli("eval", "--suite", "stability", "--quick", "--out", str(out), data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr[-2000:]
+    payload = json.loads(out.read_text())
+    assert [r["name"] for r in payload] == ["stability"]
+    assert payload[0]["metrics"]["identical_rate"] == 1.0
+    bad = run_cli("eval", "--suite", "nonsense", data_dir=tmp_path / "d")
+    assert bad.returncode == 2 and "Unknown suite" in bad.stderr
