@@ -24,6 +24,7 @@ SUITES: dict[str, str] = {
     "evaluator": "evals.evaluator",
     "injection": "evals.injection",
     "stability": "evals.stability",
+    "feedback_cases": "evals.feedback_cases",
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

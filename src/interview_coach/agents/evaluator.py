@@ -16,7 +16,7 @@ from interview_coach.agents.findings import Finding, find_patterns
 from interview_coach.agents.knowledge import find_pattern
 from interview_coach.agents.llm import LlmOutcome, delimit_untrusted, run_with_fallback
 from interview_coach.deps import AppDeps
-from interview_coach.domain import AnswerAnalysis, AnswerEvaluation, Question, Score, Signal
+from interview_coach.domain import AnswerAnalysis, AnswerEvaluation, Question, QuestionKind, Score, Signal
 
 SCORE_NAMES = ("answer_quality", "fluency", "confidence", "stress")
 
@@ -110,12 +110,21 @@ def quality_1_5(analysis: AnswerAnalysis) -> int | None:
     return int(value) if isinstance(value, int) and 1 <= value <= 5 else None
 
 
-def _with_tip(finding: Finding) -> str:
+def _tip_for(tips: list[str], kind: QuestionKind) -> str | None:
+    # Some tips are written for one question family; don't hand a STAR tip to a technical answer.
+    other = ("star", "story") if kind == QuestionKind.TECHNICAL else ("technical",)
+    fitting = [t for t in tips if not any(word in t.lower() for word in other)]
+    chosen = fitting or tips
+    return chosen[0] if chosen else None
+
+
+def _with_tip(finding: Finding, kind: QuestionKind) -> str:
     pattern = find_pattern(finding.pattern_id, finding.metric)
     stamps = [e.detail for e in finding.evidence if e.start_s is not None][:2]
     quotes = [f'"{e.quote}"' for e in finding.evidence if e.quote][:1]
     cited = f" ({'; '.join(stamps + quotes)})" if stamps or quotes else ""
-    tip = f" Tip: {pattern.tips[0]}" if pattern and pattern.tips else ""
+    tip_text = _tip_for(pattern.tips, kind) if pattern else None
+    tip = f" Tip: {tip_text}" if tip_text else ""
     return f"{finding.message}{cited}{tip}"
 
 
@@ -125,7 +134,7 @@ def builtin_feedback(
     """Write feedback from findings and the coaching knowledge base, without an LLM."""
     strengths = [f.message for f in findings if f.polarity == "strength"][:3]
     weaknesses = [f for f in findings if f.polarity == "weakness"]
-    improvements = [_with_tip(f) for f in weaknesses[:3]]
+    improvements = [_with_tip(f, question.kind) for f in weaknesses[:3]]
     parts = []
     for name in ("answer_quality", "fluency", "confidence"):
         score = scores.get(name)
