@@ -397,11 +397,11 @@ def measure(
             "cases": float(len(chosen)),
             "invalid_lines": float(len(loaded.invalid)),
             "duplicates": float(loaded.duplicates),
-            **{verdict: float(verdicts[verdict]) for verdict in VERDICTS},
-            "with_direction": float(directed),
-            "disagreed": float(verdicts["unchanged"] + verdicts["moved_against"]),
         }
     )
+    result.metrics.update({verdict: float(verdicts[verdict]) for verdict in VERDICTS})
+    result.metrics["with_direction"] = float(directed)
+    result.metrics["disagreed"] = float(verdicts["unchanged"] + verdicts["moved_against"])
     if directed:
         result.metrics["agreement_rate"] = round(verdicts["agrees"] / directed, 4)
     if reproduced:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from evals import runner
 from evals.common import SuiteResult
 from evals.feedback_cases import CASES_FOLDER, judge
 from evals.feedback_cases import run as run_suite
+
 from interview_coach.deps import AppDeps
 from interview_coach.domain import InterviewPlanRequest
 from interview_coach.graphs.runner import InterviewService
@@ -48,7 +48,7 @@ class Exported:
 
 
 def _settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
+    return Settings(data_dir=data_dir, _env_file=None)
 
 
 async def _sessions_with_corrections(deps: AppDeps) -> None:
@@ -70,7 +70,7 @@ async def _sessions_with_corrections(deps: AppDeps) -> None:
                 item = FeedbackCreate(
                     session_id=turn.session_id, target=target, target_ref=ref, rating=-1, correction=correction
                 )
-                service.feedback.add(user, item)  # type: ignore[arg-type]
+                service.feedback.add(user, item)
 
 
 @pytest.fixture(scope="module")
@@ -131,20 +131,22 @@ def test_export_to_suite_round_trip_counts_a_low_score_complaint_as_disagreement
 def test_a_score_that_moved_since_the_complaint_is_judged_by_direction(
     exported: Exported, tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    # The recorded scores stand for an older scorer: 10 points below what the current one gives.
+    # The recorded scores stand for an older scorer that gave both answers 10 points more than the current one.
     older = []
     for correction in (TOO_LOW, TOO_HIGH):
         case = dict(exported.cases[correction])
-        case["scores"] = {"answer_quality": case["scores"]["answer_quality"] - 10}
+        case["scores"] = {"answer_quality": case["scores"]["answer_quality"] + 10}
         older.append(case)
     cases_file = _write(tmp_path / "older.jsonl", older)
 
     result = run_suite(_settings(tmp_path / "empty"), case_paths=[cases_file], embedder=embedder)
 
     assert result.metrics["cases"] == 2 and result.metrics["bootstrapped"] == 0
-    assert _detail(result, TOO_LOW)["verdict"] == "agrees" and _detail(result, TOO_LOW)["delta"] == 10
-    assert _detail(result, TOO_HIGH)["verdict"] == "moved_against"
+    # "Too high" and the score went down: agreement; "too low" and it went down: against.
+    assert _detail(result, TOO_HIGH)["verdict"] == "agrees" and _detail(result, TOO_HIGH)["delta"] == -10
+    assert _detail(result, TOO_LOW)["verdict"] == "moved_against"
     assert result.metrics["agreement_rate"] == 0.5 and result.metrics["reproduced_rate"] == 0.0
+    assert "reproduced_rate" not in result.targets
 
 
 def test_bad_lines_and_repeated_cases_are_counted_not_fatal(
