@@ -40,6 +40,14 @@ _SITUATION_CUES: list[tuple[str, float]] = [
         0.8,
     ),
     (r"\b(?:I was working|I worked|I was a|I was an|I was the|I joined)\b", 0.8),
+    (
+        r"\b(?:in|during) my (?:first|second|third|fourth|last|final|previous) (?:year|months?|role|job|internship)\b",
+        1.0,
+    ),
+    (
+        r"\bat (?:a|an|my|our) (?:[\w-]+ ){0,3}(?:startup|company|bank|agency|firm|consultancy|scale-?up|retailer)\b",
+        0.8,
+    ),
     (r"^(?:if|in (?:this|that|such a) (?:situation|scenario|case)|assuming|given that|suppose)\b", 1.0),
     (
         r"\b(?:problem|issue|challenge|conflict|outage|incident|deadline|bug|disagreement) (?:was|were|came up|arose|happened)\b",
@@ -108,6 +116,13 @@ _RESULT_CUES: list[tuple[str, float]] = [
         1.0,
     ),
     (r"\bthe (?:expected )?(?:outcome|result) would be\b", 1.2),
+    (r"\b(?:in the following|over the next|since then|afterwards|from then on)\b", 0.8),
+    (
+        r"\b(?:we|I|the team|they) had (?:zero|no)\b|\bzero (?:\w+ )?(?:incidents?|duplicates?|errors?|complaints?|outages?|bugs?|charges?)\b",
+        0.8,
+    ),
+    (r"\b(?:was|were) (?:all )?(?:done|completed|finished|resolved|fixed|restored|refunded|back)\b", 0.5),
+    (r"\bwithin \d+ (?:minutes?|hours?|days?|weeks?)\b", 0.5),
     (r"\bsince then\b|\bto this day\b|\bstill (?:use|used|running)\b", 0.8),
 ]
 _DEFINITION_CUES: list[tuple[str, float]] = [

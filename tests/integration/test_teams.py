@@ -1,0 +1,162 @@
+"""One live ``interview-coach serve`` process in Microsoft Teams mode.
+
+Chainlit mounts its Teams messaging endpoint (``/chat/teams/events`` here) when
+``TEAMS_APP_ID`` and ``TEAMS_APP_PASSWORD`` are set, and hands every request to botbuilder's
+``BotFrameworkAdapter.process_activity``, which authenticates the Bot Framework bearer token
+before any bot code runs. The server starts with dummy credentials; requests without a valid
+token must be refused by that check.
+
+What Chainlit 2.12 does on a refused request: botbuilder raises (``PermissionError`` for a
+missing or untrusted token, ``jwt.DecodeError`` for a malformed one) and Chainlit's route does
+not catch it, so the answer is **500**, not 401/403. The tests pin that behaviour and the reason
+in the server log. Tokens that claim the Bot Framework issuer are not sent: validating them makes
+botbuilder fetch Microsoft's signing keys over the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+pytestmark = pytest.mark.slow
+APP_ID = "00000000-0000-0000-0000-00000000c0ac"
+TEAMS_PATH = "/chat/teams/events"
+ACTIVITY = {
+    "type": "message",
+    "id": "activity-1",
+    "channelId": "msteams",
+    "serviceUrl": "https://smba.trafficmanager.net/amer/",
+    "from": {"id": "29:teams-user", "name": "Dana"},
+    "recipient": {"id": f"28:{APP_ID}", "name": "interview-coach"},
+    "conversation": {"id": "a:conversation-1"},
+    "text": "start Backend Engineer",
+}
+
+
+@dataclass
+class LiveServer:
+    """A running ``serve`` process and its combined stdout/stderr log."""
+
+    base: str
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def teams_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("live-teams")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "INTERVIEW_COACH_DATA_DIR": str(workdir / "data"),
+        "INTERVIEW_COACH_AUTH_MODE": "none",
+        "TEAMS_APP_ID": APP_ID,
+        "TEAMS_APP_PASSWORD": "dummy-teams-password",
+    }
+    for name in ("TEAMS_APP_TENANT_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_WEBSOCKET_TOKEN"):
+        env.pop(name, None)
+    log = workdir / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "interview_coach", "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not start in time"
+            time.sleep(0.5)
+        yield LiveServer(base=base, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _foreign_token() -> str:
+    """A well-formed RS256 token for our app id, signed by a key and issuer Bot Framework does not trust."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(time.time())
+    claims = {"iss": "https://issuer.invalid/", "aud": APP_ID, "serviceurl": ACTIVITY["serviceUrl"], "nbf": now - 5}
+    claims["exp"] = now + 600
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "forged-key"})
+
+
+def _wait_for_log(server: LiveServer, text: str, count: int) -> int:
+    """Wait until ``text`` occurs at least ``count`` times in the log (the error is logged after the reply)."""
+    seen = server.log_text().count(text)
+    for _ in range(50):
+        if seen >= count:
+            break
+        time.sleep(0.1)
+        seen = server.log_text().count(text)
+    return seen
+
+
+def test_teams_mode_serves_healthz_and_the_messaging_endpoint(teams_server: LiveServer) -> None:
+    health = httpx.get(teams_server.base + "/healthz")
+    assert health.status_code == 200 and health.json() == {"status": "ok", "chat": True}
+    # Without Teams mode Chainlit has no POST route here (405); in Teams mode the endpoint answers.
+    assert httpx.post(teams_server.base + "/chat/no-such-integration/events", json=ACTIVITY).status_code == 405
+    response = httpx.post(teams_server.base + TEAMS_PATH, json=ACTIVITY)
+    assert response.status_code not in {404, 405}
+
+
+@pytest.mark.parametrize(
+    ("case", "authorization", "reason"),
+    [
+        ("no header", None, "PermissionError: Required Authorization token was not supplied"),
+        ("malformed bearer", "Bearer not.a.jwt", "jwt.exceptions.DecodeError"),
+        ("basic scheme", "Basic ZGFuYTpzZWNyZXQ=", "PermissionError: Unauthorized. No valid identity."),
+        ("untrusted issuer", "FOREIGN", "PermissionError: Unauthorized. No valid identity."),
+    ],
+)
+def test_teams_requests_without_a_valid_bot_framework_token_are_refused_before_the_bot_runs(
+    teams_server: LiveServer, case: str, authorization: str | None, reason: str
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    if authorization is not None:
+        headers["Authorization"] = f"Bearer {_foreign_token()}" if authorization == "FOREIGN" else authorization
+    before = teams_server.log_text().count(reason)
+
+    response = httpx.post(teams_server.base + TEAMS_PATH, content=json.dumps(ACTIVITY), headers=headers, timeout=30)
+
+    # Chainlit 2.12 lets botbuilder's authentication error escape its route: 500, not 401/403.
+    assert response.status_code == 500, (case, response.status_code, response.text[:200])
+    assert _wait_for_log(teams_server, reason, before + 1) == before + 1, teams_server.log_text()[-3000:]
+    log = teams_server.log_text()
+    # The error comes from the adapter's token check, raised before a turn context exists.
+    assert "in _authenticate_request" in log and "process_activity_with_identity" not in log
+    assert httpx.get(teams_server.base + "/healthz").status_code == 200
