@@ -463,7 +463,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     quick = "--quick" in args
     paths = [Path(a) for a in args if a != "--quick"]
-    result = run(Settings(), quick=quick, case_paths=paths)
+    try:
+        result = run(Settings(), quick=quick, case_paths=paths)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(render_table([result]))
     return 0 if result.passed else 1
 

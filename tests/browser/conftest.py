@@ -11,7 +11,7 @@ import pytest
 from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server, stop_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_server(tmp_path_factory.mktemp("live-serve"))
     yield server
@@ -58,7 +58,9 @@ def speech_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"upload": upload, "mic": mic}
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in the main thread while it is open,
+# which would break every asyncio test collected after the browser tests.
+@pytest.fixture(scope="module")
 def playwright_browser(speech_files: dict[str, Path]) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")

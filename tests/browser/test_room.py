@@ -53,6 +53,9 @@ def log_in(page: Any, server: LiveServer, user: str) -> None:
     page.locator("input[type=password]").fill(USERS[user])
     page.locator("button[type=submit]").click()
     page.wait_for_selector("#chat-input")
+    # The settings button appears once the websocket session exists and on_chat_start has run;
+    # an upload sent before that is refused by Chainlit ("Session not found").
+    page.wait_for_selector("#chat-settings-open-modal")
 
 
 def assistant_messages(page: Any) -> Any:

@@ -15,6 +15,7 @@ botbuilder fetch Microsoft's signing keys over the network.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -64,6 +65,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def teams_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    assert importlib.util.find_spec("botbuilder") is not None, (
+        "Teams mode needs botbuilder-core (pip install 'interview-coach[teams]'); Chainlit cannot mount the endpoint."
+    )
     workdir = tmp_path_factory.mktemp("live-teams")
     port = _free_port()
     env = {
