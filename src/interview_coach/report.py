@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 from statistics import mean
 
-from interview_coach.agents.findings import Finding, find_patterns
+from interview_coach.agents.findings import STRENGTH_TITLES, Finding, find_patterns
 from interview_coach.agents.knowledge import find_pattern
 from interview_coach.domain import CandidateProfile, QuestionReport, Score, SessionReport, Signal
 
@@ -100,19 +100,24 @@ def build_session_report(
     weakness_counts: Counter[str] = Counter()
     strength_counts: Counter[str] = Counter()
     examples: dict[str, Finding] = {}
-    for question in questions:
+    where: dict[str, list[str]] = {}
+    for number, question in enumerate(questions, 1):
         for finding in question_findings(question):
             counter = weakness_counts if finding.polarity == "weakness" else strength_counts
             counter[finding.pattern_id] += 1
             examples.setdefault(finding.pattern_id, finding)
+            where.setdefault(finding.pattern_id, []).append(f"Q{number}")
     skipped = sum(1 for q in questions if q.input_mode == "skipped")
 
     def label(pattern_id: str, count: int) -> str:
-        return (
-            f"{examples[pattern_id].message} (in {count} of {len(questions)} answers)"
-            if count > 1
-            else examples[pattern_id].message
-        )
+        example = examples[pattern_id]
+        places = ", ".join(where[pattern_id])
+        if count == 1:
+            return f"{example.message} ({places})"
+        # One answer's wording ("Not covered: X") would misdescribe the others: name the pattern.
+        pattern = find_pattern(pattern_id, example.metric) if example.polarity == "weakness" else None
+        title = pattern.title if pattern else STRENGTH_TITLES.get(pattern_id, example.message)
+        return f"{title} ({count} of {len(questions)} answers: {places})"
 
     weaknesses = [label(pid, n) for pid, n in weakness_counts.most_common(5)]
     if skipped:

@@ -19,6 +19,15 @@ EYE_CONTACT_MIN = 0.6
 BLINK_RATE_MAX = 35.0
 
 
+STRENGTH_TITLES = {
+    "pace_good": "Comfortable speaking pace",
+    "eye_contact_good": "Steady eye contact",
+    "star_complete": "Complete STAR structure",
+    "key_points_covered": "Covered most of the expected key points",
+    "specific": "Concrete specifics: numbers, tools and your own actions",
+}
+
+
 class Finding(BaseModel):
     """One detected pattern in an answer, tied to a coaching-KB entry."""
 
