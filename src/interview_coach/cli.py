@@ -348,7 +348,10 @@ def serve(
 def evaluate(
     suite: Annotated[
         list[str] | None,
-        typer.Option("--suite", help="Suites to run (voice, face, evaluator, injection, stability, feedback_cases); all by default."),
+        typer.Option(
+            "--suite",
+            help="Suites to run (voice, face, evaluator, injection, stability, feedback_cases); all by default.",
+        ),
     ] = None,
     quick: Annotated[bool, typer.Option(help="Run the small CI slice.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
