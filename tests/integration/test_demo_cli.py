@@ -14,8 +14,10 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, data_dir: Path, timeout: float = 600, shared: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    if shared is not None:
+        env["INTERVIEW_COACH_SHARED_DATA_DIR"] = str(shared)
     return subprocess.run([sys.executable, "-m", "interview_coach", *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
@@ -76,9 +78,10 @@ def test_corrupt_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert "error" in result.stderr.lower() and "Traceback" not in result.stderr
 
 
-def test_eval_command_runs_a_suite_and_writes_json(tmp_path: Path) -> None:
+def test_eval_command_runs_a_suite_and_writes_json(tmp_path: Path, shared_data: Path) -> None:
     out = tmp_path / "results.json"
-    result = run_cli("eval", "--suite", "stability", "--quick", "--out", str(out), data_dir=tmp_path / "d")
+    env_data = ("--out", str(out))
+    result = run_cli("eval", "--suite", "stability", "--quick", *env_data, data_dir=tmp_path / "d", shared=shared_data)
     assert result.returncode == 0, result.stderr[-2000:]
     payload = json.loads(out.read_text())
     assert [r["name"] for r in payload] == ["stability"]
