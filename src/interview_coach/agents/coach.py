@@ -31,7 +31,8 @@ coach_agent: Agent[AppDeps, CoachMessage] = Agent(
 )
 
 _QUESTION_REF = re.compile(r"\b(?:q|question|#)\s*(\d{1,2})\b", re.IGNORECASE)
-_GOAL = re.compile(r"\b(?:my goal is|i want to|i'd like to|i would like to|help me)\b(.+)", re.IGNORECASE)
+_GOAL = re.compile(r"\b(?:my goal is|i want to|i'd like to|i would like to|i'm aiming to|i am aiming to)\b(.+)", re.IGNORECASE)
+_PLAN = re.compile(r"\b(?:plan|schedule|roadmap)\b", re.IGNORECASE)
 _REANSWER = re.compile(r"\b(re-?answer|retry|try again|redo|answer again)\b", re.IGNORECASE)
 
 
@@ -185,7 +186,7 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
             text=f"Noted your goal: {text}. I'll keep it in mind in later sessions.\n\n{_overview(context)}",
             grounded_on=["memory:goal"],
         )
-    if "plan" in lowered:
+    if _PLAN.search(message):
         return CoachReply(text=_practice_plan(context), grounded_on=["report", "memory"])
     if any(w in lowered for w in ("progress", "trend", "improv", "better than", "over time")):
         lines = describe_progress(context.summaries)
