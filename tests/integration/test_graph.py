@@ -185,3 +185,16 @@ async def test_injected_resume_is_cleaned_and_flagged_before_planning(deps: AppD
         stored = state.values["request"]["profile"]["resume_text"]
         assert record["injected_instruction"] not in stored
         assert len(stored) > 100  # the genuine resume stays
+
+
+async def test_progress_callback_reports_each_node_as_it_finishes(deps: AppDeps) -> None:
+    seen: list[str] = []
+
+    async def on_progress(node: str) -> None:
+        seen.append(node)
+
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u7", request_for(["tech-db-001", "tech-api-003"]))
+        await service.send(turn.session_id, "u7", STRONG_TECHNICAL, on_progress=on_progress)
+    assert seen[:3] == ["await_answer", "analyze_answer", "evaluate_answer"]
+    assert seen[-1] == "ask_question"

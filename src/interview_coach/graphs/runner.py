@@ -9,7 +9,7 @@ step in flight, which re-runs on resume.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +26,7 @@ from interview_coach.memory.feedback import FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic, SessionStore
 
 Waiting = Literal["answer", "coach"] | None
+ProgressCallback = Callable[[str], Awaitable[None]]
 
 
 @dataclass
@@ -103,11 +104,19 @@ class InterviewService:
     def _config(session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
 
-    async def _run(self, session_id: str, graph_input: Any) -> Turn:
+    async def _run(self, session_id: str, graph_input: Any, on_progress: ProgressCallback | None = None) -> Turn:
         config = self._config(session_id)
         before = await self.graph.aget_state(config)
         seen = len(before.values.get("messages", [])) if before.values else 0
-        await self.graph.ainvoke(graph_input, config, context=self.deps, durability="sync")
+        if on_progress is None:
+            await self.graph.ainvoke(graph_input, config, context=self.deps, durability="sync")
+        else:
+            async for update in self.graph.astream(
+                graph_input, config, context=self.deps, durability="sync", stream_mode="updates"
+            ):
+                for node in update:
+                    if not node.startswith("__"):
+                        await on_progress(node)
         return await self._turn(session_id, since=seen)
 
     async def _turn(self, session_id: str, *, since: int) -> Turn:
@@ -154,8 +163,17 @@ class InterviewService:
         if not snapshot.values:
             raise SessionNotFoundError(f"Session {session_id!r} has no saved state.")
 
-    async def send(self, session_id: str, user_id: str, answer: AnswerInput | str) -> Turn:
+    async def send(
+        self, session_id: str, user_id: str, answer: AnswerInput | str, *, on_progress: ProgressCallback | None = None
+    ) -> Turn:
         """Give the session the candidate's next input (answer, command, or coach message).
+
+        Args:
+            session_id: the session.
+            user_id: its owner.
+            answer: an answer (text and/or media), a command, or a coach message.
+            on_progress: awaited with each graph node's name as it finishes (``analyze_answer``,
+                ``evaluate_answer``...), so a surface can show live progress.
 
         Raises:
             SessionNotFoundError: unknown session or another user's session.
@@ -170,7 +188,7 @@ class InterviewService:
                 return current
         payload = answer if isinstance(answer, AnswerInput) else AnswerInput(text=answer)
         resume_value = payload.model_dump(mode="json") if current.waiting_for == "answer" else {"text": payload.text}
-        return await self._run(session_id, Command(resume=resume_value))
+        return await self._run(session_id, Command(resume=resume_value), on_progress)
 
     async def resume(self, session_id: str, user_id: str) -> Turn:
         """Reopen a session where it stopped, finishing any step a crash interrupted.

@@ -419,16 +419,30 @@ def _is_command(answer: AnswerInput) -> bool:
 async def _run_with_steps(session_id: str, answer: AnswerInput, request: dict[str, Any]) -> Turn:
     service = registry.get_service()
     async with cl.Step(name="Analysing your answer", type="run") as parent:
-        children = []
+        children: dict[str, cl.Step] = {}
         for name in _planned_tools(answer, request):
             child = cl.Step(name=name, type="tool", parent_id=parent.id)
             child.input = "running…"
             await child.send()
-            children.append(child)
+            children[name] = child
+
+        async def close(names: list[str]) -> None:
+            for name in names:
+                children[name].output = "done"
+                await children[name].update()
+
+        async def on_progress(node: str) -> None:
+            # Perception finishes in analyze_answer and scoring in evaluate_answer: close each
+            # step when its node is done instead of all at the end.
+            if node == "analyze_answer":
+                await close([n for n in children if not n.startswith("Scoring")])
+            elif node == "evaluate_answer":
+                await close([n for n in children if n.startswith("Scoring")])
+
         async with registry.session_lock(session_id):
-            turn = await service.send(session_id, _user_id(), answer)
-        for child in children:
-            child.output = _tool_summary(child.name, turn)
+            turn = await service.send(session_id, _user_id(), answer, on_progress=on_progress)
+        for child_name, child in children.items():
+            child.output = _tool_summary(child_name, turn)
             await child.update()
         parent.output = "Done."
     return turn
