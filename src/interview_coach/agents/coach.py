@@ -31,7 +31,9 @@ coach_agent: Agent[AppDeps, CoachMessage] = Agent(
 )
 
 _QUESTION_REF = re.compile(r"\b(?:q|question|#)\s*(\d{1,2})\b", re.IGNORECASE)
-_GOAL = re.compile(r"\b(?:my goal is|i want to|i'd like to|i would like to|i'm aiming to|i am aiming to)\b(.+)", re.IGNORECASE)
+_GOAL = re.compile(
+    r"\b(?:my goal is|i want to|i'd like to|i would like to|i'm aiming to|i am aiming to)\b(.+)", re.IGNORECASE
+)
 _PLAN = re.compile(r"\b(?:plan|schedule|roadmap)\b", re.IGNORECASE)
 _REANSWER = re.compile(r"\b(re-?answer|retry|try again|redo|answer again)\b", re.IGNORECASE)
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from interview_coach.domain import AnswerAnalysis, Evidence, QuestionKind
+from interview_coach.tools.timeline import format_timestamp
 
 PACE_RANGE_WPM = (115.0, 175.0)
 FILLERS_PER_MIN_MAX = 4.0
@@ -47,10 +48,7 @@ def _num(data: dict[str, Any] | None, key: str) -> float | None:
 
 
 def _stamp(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+    return "?" if seconds is None else format_timestamp(seconds)
 
 
 def _events(items: Any, kind: str, label: str, limit: int = 5) -> list[Evidence]:

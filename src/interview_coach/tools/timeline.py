@@ -78,3 +78,11 @@ def spans_from_mask(
 def to_spans(ranges: list[tuple[float, float]]) -> list[Span]:
     """Wrap ``(start, end)`` pairs as :class:`Span` models."""
     return [Span(start=start, end=end) for start, end in ranges]
+
+
+def format_timestamp(seconds: float) -> str:
+    """Format seconds as ``m:ss`` (``h:mm:ss`` from one hour), e.g. ``0:42``."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

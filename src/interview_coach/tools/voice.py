@@ -26,6 +26,7 @@ from interview_coach.tools import voice_scoring
 from interview_coach.tools.media import decode_audio
 from interview_coach.tools.prosody import Prosody, measure_prosody
 from interview_coach.tools.speech_activity import Interval, gaps_between, speech_probabilities, speech_regions
+from interview_coach.tools.timeline import format_timestamp
 from interview_coach.tools.voice_scoring import MONOTONE_BELOW_ST
 
 if TYPE_CHECKING:
@@ -386,14 +387,6 @@ def baseline_deltas(current: dict[str, float], history: list[dict[str, float]]) 
         if past:
             deltas[name] = round(value - float(np.mean(past)), 4)
     return deltas
-
-
-def format_timestamp(seconds: float) -> str:
-    """Format seconds as ``m:ss`` (``h:mm:ss`` from one hour), e.g. ``0:42``."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _cached_model_path(name: str) -> str:
