@@ -6,6 +6,7 @@ face image that ships with scikit-image, so the first run shows real voice and f
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,8 +86,6 @@ COACH_TURNS = ["Why was question 2 rated low?", "Give me a drill for filler word
 
 
 def _plain(text: str) -> str:
-    import re
-
     return re.sub(r"<[^>]+>", "", text).replace("  ", " ")
 
 
