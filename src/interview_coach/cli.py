@@ -291,17 +291,11 @@ def analyze(
 
 
 def _baseline(deps: AppDeps, user: str | None, voice: dict[str, Any] | None) -> dict[str, float]:
-    from interview_coach.tools.voice import baseline_deltas
+    from interview_coach.memory.progress import voice_baseline_deltas
 
-    if not user or not voice or deps.memory is None:
+    if not user or deps.memory is None:
         return {}
-    history = [r.metrics for r in deps.memory.list(user, kinds=["session_summary"], limit=20)]
-    current = {
-        k: float(v)
-        for k, v in voice.items()
-        if k in {"wpm", "fillers_per_min", "long_pause_count", "response_delay_s"} and isinstance(v, int | float)
-    }
-    return baseline_deltas(current, history)
+    return voice_baseline_deltas(voice, deps.memory.list(user, kinds=["session_summary"], limit=20))
 
 
 def _print_analysis(analysis: Any, scores: dict[str, Any], findings: list[Any], baseline: dict[str, float]) -> None:
@@ -329,7 +323,9 @@ def _print_analysis(analysis: Any, scores: dict[str, Any], findings: list[Any], 
     for error in analysis.errors:
         console.print(f"[yellow]{error}[/]")
     if baseline:
-        console.print("[cyan]vs. your earlier sessions[/]: " + ", ".join(f"{k} {v:+.1f}" for k, v in baseline.items()))
+        from interview_coach.memory.progress import describe_deltas
+
+        console.print("[cyan]vs. your earlier sessions[/]: " + describe_deltas(baseline))
 
 
 @app.command()

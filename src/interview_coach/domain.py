@@ -159,6 +159,9 @@ class AnswerEvaluation(BaseModel):
     explanation: str = ""
     follow_up_reason: str | None = None
     flags: list[str] = Field(default_factory=list)
+    baseline_deltas: dict[str, float] = Field(
+        default_factory=dict, description="This answer minus the user's earlier sessions."
+    )
     engine: str = "builtin"
     engine_note: str | None = None
 

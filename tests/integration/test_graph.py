@@ -198,3 +198,27 @@ async def test_progress_callback_reports_each_node_as_it_finishes(deps: AppDeps)
         await service.send(turn.session_id, "u7", STRONG_TECHNICAL, on_progress=on_progress)
     assert seen[:3] == ["await_answer", "analyze_answer", "evaluate_answer"]
     assert seen[-1] == "ask_question"
+
+
+@pytest.mark.skipif(__import__("shutil").which("espeak-ng") is None, reason="espeak-ng generates the spoken answer")
+async def test_spoken_answer_is_compared_with_the_personal_baseline(deps: AppDeps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from interview_coach.memory.store import new_record
+    from interview_coach.tools.tts import synthesize_speech
+
+    deps.require_memory().add(
+        [new_record("u8", "session_summary", "earlier", session_id="old", metrics={"wpm": 60.0, "fillers_per_min": 9.0})]
+    )
+    wav = synthesize_speech(
+        "An index is a sorted structure, usually a B-tree, that lets the database skip a full scan. "
+        "It makes reads fast, but writes get slower and it takes extra storage.",
+        tmp_path / "answer.wav",
+        wpm=160,
+    )
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u8", request_for(["tech-db-001"]))
+        turn = await service.send(turn.session_id, "u8", AnswerInput(audio_path=str(wav)))
+        feedback = next(m for m in turn.messages if m["role"] == "feedback")
+        deltas = feedback["data"]["evaluation"]["baseline_deltas"]
+        assert deltas["wpm"] > 40  # about 160 wpm now against 60 before
+        assert deltas["fillers_per_min"] < 0
+        assert "Compared with your earlier sessions: pace (wpm) +" in feedback["text"]

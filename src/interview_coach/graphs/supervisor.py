@@ -40,7 +40,7 @@ from interview_coach.domain import (
     SessionReport,
 )
 from interview_coach.graphs.state import ChatMessage, Intent, InterviewState
-from interview_coach.memory.progress import describe_progress
+from interview_coach.memory.progress import describe_deltas, describe_progress, voice_baseline_deltas
 from interview_coach.memory.store import new_record
 from interview_coach.report import build_session_report, render_markdown
 from interview_coach.tools.perception import analyze_answer as run_perception
@@ -278,6 +278,8 @@ def _feedback_text(number: int, evaluation: AnswerEvaluation) -> str:
     lines = [f"Feedback on Q{number}: {scores or 'no measurable scores'}."]
     lines += [f"✔ {s}" for s in evaluation.strengths[:2]]
     lines += [f"✘ {s}" for s in evaluation.improvements[:2]]
+    if evaluation.baseline_deltas:
+        lines.append("Compared with your earlier sessions: " + describe_deltas(evaluation.baseline_deltas) + ".")
     return "\n".join(lines)
 
 
@@ -289,6 +291,10 @@ async def evaluate_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> d
     analysis = AnswerAnalysis.model_validate(state["analysis"])
     with track_llm_usage() as usage:
         evaluation = await run_evaluator(deps, question, analysis, opted_out=set(request.opted_out_metrics))
+    if analysis.voice and deps.memory is not None:
+        summaries = await asyncio.to_thread(deps.memory.list, state["user_id"], kinds=["session_summary"], limit=20)
+        deltas = voice_baseline_deltas(analysis.voice, summaries, exclude_session=state["session_id"])
+        evaluation = evaluation.model_copy(update={"baseline_deltas": deltas})
     duration = (analysis.voice or {}).get("duration_s") if analysis.voice else None
     result = QuestionReport(
         question=question,
@@ -514,6 +520,8 @@ async def _compare_reanswer(deps: AppDeps, report: SessionReport, number: int, t
     if new_missing:
         lines.append("Still missing: " + "; ".join(sorted(new_missing)[:3]) + ".")
     lines += [f"✘ {s}" for s in evaluation.improvements[:2]]
+    if evaluation.baseline_deltas:
+        lines.append("Compared with your earlier sessions: " + describe_deltas(evaluation.baseline_deltas) + ".")
     return "\n".join(lines)
 
 

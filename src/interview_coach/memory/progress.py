@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from interview_coach.domain import MemoryRecord
@@ -59,3 +59,37 @@ def describe_progress(summaries: Sequence[MemoryRecord]) -> list[str]:
     trends = metric_trends(summaries)
     trends.sort(key=lambda t: abs(t.latest - t.first) / (abs(t.first) + 1e-6), reverse=True)
     return [t.describe() for t in trends]
+
+
+BASELINE_VOICE_METRICS = ("wpm", "fillers_per_min", "long_pause_count", "response_delay_s")
+
+
+def voice_baseline_deltas(
+    voice: Mapping[str, object] | None, summaries: Sequence[MemoryRecord], *, exclude_session: str | None = None
+) -> dict[str, float]:
+    """Compare one spoken answer with the user's earlier sessions (their personal baseline).
+
+    Args:
+        voice: the answer's voice analysis as JSON.
+        summaries: the user's session-summary memories.
+        exclude_session: the current session, which must not be its own baseline.
+
+    Returns:
+        Metric -> this answer minus the mean of earlier sessions (empty without history).
+    """
+    from interview_coach.tools.voice import baseline_deltas
+
+    if not voice:
+        return {}
+    current = {k: float(v) for k in BASELINE_VOICE_METRICS if isinstance(v := voice.get(k), int | float)}
+    history = [r.metrics for r in summaries if r.session_id != exclude_session]
+    return baseline_deltas(current, history)
+
+
+def describe_deltas(deltas: Mapping[str, float]) -> str:
+    """Human text such as 'pace (wpm) +12, fillers/min -2.1'."""
+    parts = []
+    for metric, delta in deltas.items():
+        label = TRACKED_METRICS.get(metric, (metric.replace("_", " "), "", True))[0]
+        parts.append(f"{label} {delta:+.1f}")
+    return ", ".join(parts)

@@ -1,13 +1,40 @@
-"""Session index: which sessions exist and who owns them (SQLite in the data dir)."""
+"""Session index: which sessions exist and who owns them.
+
+SQLite ``<data_dir>/sessions.sqlite`` by default; the Postgres checkpointer database when
+``checkpointer_dsn`` is a Postgres DSN, so that several workers share one index.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.dialects import postgresql, sqlite
+
+from interview_coach.memory.sql import create_schema, open_engine, store_url, translate_errors
+from interview_coach.settings import Settings
+
+SQLITE_FILE = "sessions.sqlite"
+
+_metadata = sa.MetaData()
+# Same names and column types as the original sqlite3 schema, so existing files keep working;
+# timestamps stay ISO-8601 UTC text, which sorts chronologically.
+sessions_table = sa.Table(
+    "sessions",
+    _metadata,
+    sa.Column("session_id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("overall_quality", sa.Float, nullable=True),
+    sa.Index("sessions_user", "user_id"),
+)
 
 
 class SessionNotFoundError(LookupError):
@@ -27,43 +54,53 @@ class SessionPublic(BaseModel):
 
 
 class SessionStore:
-    """A small owner/status index beside the checkpointer; every read is scoped to a user."""
+    """A small owner/status index beside the checkpointer; every user read is scoped to a user."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, target: sa.URL | str | Path) -> None:
         """Open or create the index.
 
+        Args:
+            target: a SQLAlchemy URL (``sqlite:///...``, ``postgresql+psycopg://...``) or a SQLite file path.
+
         Raises:
-            sqlite3.DatabaseError: the file exists but is not a usable database.
+            StoreUnavailableError: the database is corrupt, unreachable, or its driver is missing.
 
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, role TEXT NOT NULL,"
-            " status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, overall_quality REAL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id)")
-        self._db.commit()
+        self._engine = open_engine(target)
+        create_schema(self._engine, _metadata, "session index")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionStore:
+        """Open the index where the settings put it (Postgres checkpointer database, else the data dir)."""
+        return cls(store_url(settings, SQLITE_FILE))
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The pooled engine (thread-safe; disposed by :meth:`close`)."""
+        return self._engine
 
     def create(self, session_id: str, user_id: str, role: str) -> None:
-        """Register a new session."""
-        now = datetime.now(UTC).isoformat()
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO sessions VALUES (?, ?, ?, 'interview', ?, ?, NULL)",
-                (session_id, user_id, role, now, now),
-            )
-            self._db.commit()
+        """Register a new session (a no-op if the id exists)."""
+        now = _now()
+        row = {
+            "session_id": session_id,
+            "user_id": user_id,
+            "role": role,
+            "status": "interview",
+            "created_at": now,
+            "updated_at": now,
+            "overall_quality": None,
+        }
+        with self._begin() as conn:
+            conn.execute(self._insert_ignoring_duplicates(conn.dialect.name, row))
 
     def update(self, session_id: str, *, status: str, overall_quality: float | None = None) -> None:
-        """Record a status change (``interview`` → ``coaching``)."""
-        with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET status = ?, updated_at = ?, overall_quality = COALESCE(?, overall_quality) WHERE session_id = ?",
-                (status, datetime.now(UTC).isoformat(), overall_quality, session_id),
-            )
-            self._db.commit()
+        """Record a status change (``interview`` → ``coaching``); a ``None`` quality keeps the stored one."""
+        values: dict[str, Any] = {"status": status, "updated_at": _now()}
+        if overall_quality is not None:
+            values["overall_quality"] = overall_quality
+        with self._begin() as conn:
+            conn.execute(sa.update(sessions_table).where(sessions_table.c.session_id == session_id).values(values))
 
     def get(self, session_id: str, user_id: str) -> SessionPublic:
         """Return a session of this user.
@@ -72,43 +109,68 @@ class SessionStore:
             SessionNotFoundError: unknown id, or the session belongs to someone else.
 
         """
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM sessions WHERE session_id = ? AND user_id = ?", (session_id, user_id)
-            ).fetchone()
+        query = sa.select(sessions_table).where(
+            sessions_table.c.session_id == session_id, sessions_table.c.user_id == user_id
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).mappings().first()
         if row is None:
             raise SessionNotFoundError(
                 f"No session {session_id!r} for this user. List yours with `interview-coach sessions`."
             )
-        return self._to_public(row)
+        return _to_public(row)
 
     def for_user(self, user_id: str) -> list[SessionPublic]:
         """List the user's sessions, newest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at DESC", (user_id,)
-            ).fetchall()
-        return [self._to_public(r) for r in rows]
+        query = (
+            sa.select(sessions_table)
+            .where(sessions_table.c.user_id == user_id)
+            .order_by(sessions_table.c.created_at.desc())
+        )
+        with self._connect() as conn:
+            return [_to_public(r) for r in conn.execute(query).mappings()]
 
     def all(self) -> list[SessionPublic]:
         """List every session, oldest first (operator tasks such as dataset exports, never a user view)."""
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM sessions ORDER BY created_at").fetchall()
-        return [self._to_public(r) for r in rows]
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(sessions_table).order_by(sessions_table.c.created_at)).mappings()
+            return [_to_public(r) for r in rows]
 
     def delete_user(self, user_id: str) -> list[str]:
         """Forget every session of a user; return their ids (to purge checkpoints and files)."""
-        with self._lock:
-            ids = [r[0] for r in self._db.execute("SELECT session_id FROM sessions WHERE user_id = ?", (user_id,))]
-            self._db.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-            self._db.commit()
+        owned = sessions_table.c.user_id == user_id
+        with self._begin() as conn:
+            ids = list(conn.execute(sa.select(sessions_table.c.session_id).where(owned)).scalars())
+            if ids:
+                # Only the ids we return: a session created meanwhile must not lose its row but keep its checkpoints.
+                conn.execute(sa.delete(sessions_table).where(owned, sessions_table.c.session_id.in_(ids)))
         return ids
 
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Dispose of the engine and its pooled connections."""
+        self._engine.dispose()
 
     @staticmethod
-    def _to_public(row: tuple[object, ...]) -> SessionPublic:
-        keys = ("session_id", "user_id", "role", "status", "created_at", "updated_at", "overall_quality")
-        return SessionPublic.model_validate(dict(zip(keys, row, strict=True)))
+    def _insert_ignoring_duplicates(dialect: str, row: Mapping[str, Any]) -> sa.Executable:
+        if dialect == "postgresql":
+            return postgresql.insert(sessions_table).values(row).on_conflict_do_nothing(index_elements=["session_id"])
+        if dialect == "sqlite":
+            return sqlite.insert(sessions_table).values(row).on_conflict_do_nothing(index_elements=["session_id"])
+        return sa.insert(sessions_table).values(row)
+
+    def _connect(self) -> _Connection:
+        return _Connection(self._engine, begin=False)
+
+    def _begin(self) -> _Connection:
+        return _Connection(self._engine, begin=True)
+
+
+class _Connection:
+    """A pooled connection (in a transaction when ``begin``) whose database failures read as one clear line."""
+
+    def __init__(self, engine: sa.Engine, *, begin: bool) -> None:
+        self._engine = engine
+        self._begin = begin
+
+    def __enter__(self) -> sa.Connection:
+        ...
