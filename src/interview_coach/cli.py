@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import sqlalchemy.exc
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
@@ -30,6 +31,7 @@ from interview_coach.domain import (
 from interview_coach.graphs.runner import InterviewService, Turn
 from interview_coach.memory.embeddings import ModelUnavailableError
 from interview_coach.memory.sessions import SessionNotFoundError
+from interview_coach.memory.sql import StoreUnavailableError
 from interview_coach.memory.store import MemoryUnavailableError
 from interview_coach.question_bank import infer_role_families, seniority_from_text
 from interview_coach.settings import Settings, get_settings
@@ -44,7 +46,9 @@ EXPECTED_ERRORS = (
     MemoryUnavailableError,
     ModelUnavailableError,
     SessionNotFoundError,
+    StoreUnavailableError,
     sqlite3.DatabaseError,
+    sqlalchemy.exc.DatabaseError,
     FileNotFoundError,
     PermissionError,
     ValueError,
@@ -224,9 +228,11 @@ def sessions(user: Annotated[str, typer.Option(help="Your user id.")] = "local")
     from interview_coach.memory.sessions import SessionStore
 
     with clear_errors():
-        store = SessionStore(get_settings().data_dir / "sessions.sqlite")
-        rows = store.for_user(user)
-        store.close()
+        store = SessionStore.from_settings(get_settings())
+        try:
+            rows = store.for_user(user)
+        finally:
+            store.close()
     if not rows:
         console.print("No sessions yet. Start one with: interview-coach chat")
     for row in rows:

@@ -1,16 +1,12 @@
 """One live ``interview-coach serve`` process in Microsoft Teams mode.
 
 Chainlit mounts its Teams messaging endpoint (``/chat/teams/events`` here) when
-``TEAMS_APP_ID`` and ``TEAMS_APP_PASSWORD`` are set, and hands every request to botbuilder's
-``BotFrameworkAdapter.process_activity``, which authenticates the Bot Framework bearer token
-before any bot code runs. The server starts with dummy credentials; requests without a valid
-token must be refused by that check.
-
-What Chainlit 2.12 does on a refused request: botbuilder raises (``PermissionError`` for a
-missing or untrusted token, ``jwt.DecodeError`` for a malformed one) and Chainlit's route does
-not catch it, so the answer is **500**, not 401/403. The tests pin that behaviour and the reason
-in the server log. Tokens that claim the Bot Framework issuer are not sent: validating them makes
-botbuilder fetch Microsoft's signing keys over the network.
+``TEAMS_APP_ID`` and ``TEAMS_APP_PASSWORD`` are set. Its own route lets botbuilder's token
+errors escape (500), so :mod:`interview_coach.ui.chat_setup` registers ours first: it runs
+botbuilder's Bot Framework token check and answers **401** with a JSON ``detail`` when the check
+refuses the request, before any bot code runs. The server starts with dummy credentials.
+Tokens that claim the Bot Framework issuer are not sent: validating them makes botbuilder
+fetch Microsoft's signing keys over the network.
 """
 
 from __future__ import annotations
@@ -135,32 +131,44 @@ def test_teams_mode_serves_healthz_and_the_messaging_endpoint(teams_server: Live
     # Without Teams mode Chainlit has no POST route here (405); in Teams mode the endpoint answers.
     assert httpx.post(teams_server.base + "/chat/no-such-integration/events", json=ACTIVITY).status_code == 405
     response = httpx.post(teams_server.base + TEAMS_PATH, json=ACTIVITY)
-    assert response.status_code not in {404, 405}
+    assert response.status_code == 401, response.text[:200]
 
 
 @pytest.mark.parametrize(
     ("case", "authorization", "reason"),
     [
-        ("no header", None, "PermissionError: Required Authorization token was not supplied"),
-        ("malformed bearer", "Bearer not.a.jwt", "jwt.exceptions.DecodeError"),
-        ("basic scheme", "Basic ZGFuYTpzZWNyZXQ=", "PermissionError: Unauthorized. No valid identity."),
-        ("untrusted issuer", "FOREIGN", "PermissionError: Unauthorized. No valid identity."),
+        ("no header", None, "Required Authorization token was not supplied"),
+        ("malformed bearer", "Bearer not.a.jwt", "Invalid Bot Framework token: Invalid header padding"),
+        ("basic scheme", "Basic ZGFuYTpzZWNyZXQ=", "Unauthorized. No valid identity."),
+        ("untrusted issuer", "FOREIGN", "Unauthorized. No valid identity."),
     ],
 )
-def test_teams_requests_without_a_valid_bot_framework_token_are_refused_before_the_bot_runs(
+def test_teams_requests_without_a_valid_bot_framework_token_get_401_before_the_bot_runs(
     teams_server: LiveServer, case: str, authorization: str | None, reason: str
 ) -> None:
     headers = {"Content-Type": "application/json"}
     if authorization is not None:
         headers["Authorization"] = f"Bearer {_foreign_token()}" if authorization == "FOREIGN" else authorization
-    before = teams_server.log_text().count(reason)
+    refused = "Teams request refused (401): "
+    before = teams_server.log_text().count(refused)
 
     response = httpx.post(teams_server.base + TEAMS_PATH, content=json.dumps(ACTIVITY), headers=headers, timeout=30)
 
-    # Chainlit 2.12 lets botbuilder's authentication error escape its route: 500, not 401/403.
-    assert response.status_code == 500, (case, response.status_code, response.text[:200])
-    assert _wait_for_log(teams_server, reason, before + 1) == before + 1, teams_server.log_text()[-3000:]
+    assert response.status_code == 401, (case, response.status_code, response.text[:200])
+    assert response.headers["content-type"].startswith("application/json")
+    assert reason in response.json()["detail"], response.text
+    assert _wait_for_log(teams_server, refused, before + 1) == before + 1, teams_server.log_text()[-3000:]
     log = teams_server.log_text()
-    # The error comes from the adapter's token check, raised before a turn context exists.
-    assert "in _authenticate_request" in log and "process_activity_with_identity" not in log
+    assert reason in log.rsplit(refused, 1)[1].splitlines()[0]
+    # Refused by our route: no escaped botbuilder error and no bot turn.
+    assert "Traceback" not in log and "process_activity_with_identity" not in log, log[-3000:]
     assert httpx.get(teams_server.base + "/healthz").status_code == 200
+
+
+def test_teams_endpoint_refuses_a_body_that_is_not_an_activity(teams_server: LiveServer) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer not.a.jwt"}
+    not_json = httpx.post(teams_server.base + TEAMS_PATH, content=b"{not json", headers=headers, timeout=30)
+    no_type = httpx.post(teams_server.base + TEAMS_PATH, content=b"[1, 2]", headers=headers, timeout=30)
+
+    assert not_json.status_code == 400 and "activity" in not_json.json()["detail"]
+    assert no_type.status_code == 400

@@ -91,8 +91,8 @@ class InterviewService:
     @asynccontextmanager
     async def open(cls, deps: AppDeps) -> AsyncIterator[InterviewService]:
         """Open the checkpointer and the session index for the lifetime of the block."""
-        sessions = SessionStore(deps.settings.data_dir / "sessions.sqlite")
-        feedback = FeedbackStore(deps.settings.data_dir / "feedback.sqlite")
+        sessions = SessionStore.from_settings(deps.settings)
+        feedback = FeedbackStore.from_settings(deps.settings)
         try:
             async with open_checkpointer(deps.settings.resolved_checkpointer_dsn) as saver:
                 yield cls(deps, saver, sessions, feedback)

@@ -129,24 +129,14 @@ class SavedSession:
         return hashlib.sha256(self.info.session_id.encode()).hexdigest()[:12]
 
 
-def _all_sessions(store: SessionStore) -> list[SessionPublic]:
-    lister = getattr(store, "all", None)
-    if callable(lister):
-        return list(lister())
-    # Until SessionStore.all() exists: the same read through the store's own connection and lock.
-    with store._lock:
-        rows = store._db.execute("SELECT * FROM sessions ORDER BY created_at").fetchall()
-    return [store._to_public(row) for row in rows]
-
-
 async def load_sessions(settings: Settings) -> list[SavedSession]:
     """Read every session's final state from the checkpointer, oldest first."""
     from interview_coach.graphs.runner import open_checkpointer
     from interview_coach.graphs.supervisor import build_graph
 
-    store = SessionStore(settings.data_dir / "sessions.sqlite")
+    store = SessionStore.from_settings(settings)
     try:
-        infos = _all_sessions(store)
+        infos = store.all()
     finally:
         store.close()
     saved: list[SavedSession] = []
@@ -161,7 +151,7 @@ async def load_sessions(settings: Settings) -> list[SavedSession]:
 
 def load_feedback(settings: Settings, *, accepted_only: bool) -> list[FeedbackPublic]:
     """Read the feedback items, only reviewed ones when ``accepted_only``."""
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite")
+    store = FeedbackStore.from_settings(settings)
     try:
         return store.all(accepted_only=accepted_only)
     finally:

@@ -1,16 +1,39 @@
-"""User feedback on the coach's output (thumbs, comments, corrections), kept for the learning loop."""
+"""User feedback on the coach's output (thumbs, comments, corrections), kept for the learning loop.
+
+SQLite ``<data_dir>/feedback.sqlite`` by default; the Postgres checkpointer database when
+``checkpointer_dsn`` is a Postgres DSN, so that several workers share one store.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import uuid
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
+
+from interview_coach.memory.sql import connection, create_schema, open_engine, store_url
+from interview_coach.settings import Settings
+
+SQLITE_FILE = "feedback.sqlite"
+WHAT = "feedback store"
+
+_metadata = sa.MetaData()
+# Same names and column types as the original sqlite3 schema, so existing files keep working.
+feedback_table = sa.Table(
+    "feedback",
+    _metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("accepted", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Index("feedback_user", "user_id"),
+)
 
 FeedbackTarget = Literal["question_feedback", "report", "coach_reply", "interviewer_question", "score"]
 
@@ -39,71 +62,90 @@ class FeedbackPublic(FeedbackCreate):
 
 
 class FeedbackStore:
-    """SQLite table of feedback items; every read is scoped to a user."""
+    """A table of feedback items; every user read is scoped to a user."""
 
-    def __init__(self, path: Path) -> None:
-        """Open or create the table."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS feedback (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL,"
-            " accepted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS feedback_user ON feedback(user_id)")
-        self._db.commit()
+    def __init__(self, target: sa.URL | str | Path) -> None:
+        """Open or create the table.
+
+        Args:
+            target: a SQLAlchemy URL (``sqlite:///...``, ``postgresql+psycopg://...``) or a SQLite file path.
+
+        Raises:
+            StoreUnavailableError: the database is corrupt, unreachable, or its driver is missing.
+
+        """
+        self._engine = open_engine(target)
+        create_schema(self._engine, _metadata, WHAT)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore:
+        """Open the store where the settings put it (Postgres checkpointer database, else the data dir)."""
+        return cls(store_url(settings, SQLITE_FILE))
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The pooled engine (thread-safe; disposed by :meth:`close`)."""
+        return self._engine
 
     def add(self, user_id: str, item: FeedbackCreate) -> FeedbackPublic:
         """Store one feedback item."""
         stored = FeedbackPublic(**item.model_dump(), id=uuid.uuid4().hex, user_id=user_id, created_at=datetime.now(UTC))
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, 0, ?)",
-                (stored.id, user_id, stored.created_at.isoformat(), item.model_dump_json()),
-            )
-            self._db.commit()
+        row = {
+            "id": stored.id,
+            "user_id": user_id,
+            "created_at": stored.created_at.isoformat(),
+            "accepted": 0,
+            "body": item.model_dump_json(),
+        }
+        with self._begin() as conn:
+            conn.execute(sa.insert(feedback_table).values(row))
         return stored
 
     def set_accepted(self, feedback_id: str, accepted: bool = True) -> None:
         """Mark a correction as reviewed and accepted (it then feeds exports and eval cases)."""
-        with self._lock:
-            self._db.execute("UPDATE feedback SET accepted = ? WHERE id = ?", (int(accepted), feedback_id))
-            self._db.commit()
+        with self._begin() as conn:
+            conn.execute(
+                sa.update(feedback_table).where(feedback_table.c.id == feedback_id).values(accepted=int(accepted))
+            )
 
     def for_user(self, user_id: str) -> list[FeedbackPublic]:
         """List a user's feedback, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, user_id, created_at, accepted, body FROM feedback WHERE user_id = ? ORDER BY created_at",
-                (user_id,),
-            ).fetchall()
-        return [self._to_public(r) for r in rows]
+        query = (
+            sa.select(feedback_table).where(feedback_table.c.user_id == user_id).order_by(feedback_table.c.created_at)
+        )
+        with self._connect() as conn:
+            return [_to_public(r) for r in conn.execute(query).mappings()]
 
     def all(self, *, accepted_only: bool = False) -> list[FeedbackPublic]:
         """List every feedback item (for exports run by the operator), oldest first."""
-        query = (
-            "SELECT id, user_id, created_at, accepted, body FROM feedback"
-            + (" WHERE accepted = 1" if accepted_only else "")
-            + " ORDER BY created_at"
-        )
-        with self._lock:
-            rows = self._db.execute(query).fetchall()
-        return [self._to_public(r) for r in rows]
+        query = sa.select(feedback_table).order_by(feedback_table.c.created_at)
+        if accepted_only:
+            query = query.where(feedback_table.c.accepted == 1)
+        with self._connect() as conn:
+            return [_to_public(r) for r in conn.execute(query).mappings()]
 
     def delete_user(self, user_id: str) -> int:
         """Delete a user's feedback; return how many items were removed."""
-        with self._lock:
-            count = self._db.execute("DELETE FROM feedback WHERE user_id = ?", (user_id,)).rowcount
-            self._db.commit()
-        return int(count)
+        with self._begin() as conn:
+            result = conn.execute(sa.delete(feedback_table).where(feedback_table.c.user_id == user_id))
+        return int(result.rowcount)
 
     def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+        """Dispose of the engine and its pooled connections."""
+        self._engine.dispose()
 
-    @staticmethod
-    def _to_public(row: tuple[Any, ...]) -> FeedbackPublic:
-        feedback_id, user_id, created_at, accepted, body = row
-        return FeedbackPublic(
-            **json.loads(body), id=feedback_id, user_id=user_id, created_at=created_at, accepted=bool(accepted)
-        )
+    def _connect(self) -> AbstractContextManager[sa.Connection]:
+        return connection(self._engine, WHAT)
+
+    def _begin(self) -> AbstractContextManager[sa.Connection]:
+        return connection(self._engine, WHAT, transaction=True)
+
+
+def _to_public(row: sa.RowMapping) -> FeedbackPublic:
+    return FeedbackPublic(
+        **json.loads(row["body"]),
+        id=row["id"],
+        user_id=row["user_id"],
+        created_at=row["created_at"],
+        accepted=bool(row["accepted"]),
+    )

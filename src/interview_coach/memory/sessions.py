@@ -7,6 +7,7 @@ SQLite ``<data_dir>/sessions.sqlite`` by default; the Postgres checkpointer data
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql, sqlite
 
-from interview_coach.memory.sql import create_schema, open_engine, store_url, translate_errors
+from interview_coach.memory.sql import connection, create_schema, open_engine, store_url
 from interview_coach.settings import Settings
 
 SQLITE_FILE = "sessions.sqlite"
+WHAT = "session index"
 
 _metadata = sa.MetaData()
 # Same names and column types as the original sqlite3 schema, so existing files keep working;
@@ -67,7 +69,7 @@ class SessionStore:
 
         """
         self._engine = open_engine(target)
-        create_schema(self._engine, _metadata, "session index")
+        create_schema(self._engine, _metadata, WHAT)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SessionStore:
@@ -158,19 +160,16 @@ class SessionStore:
             return sqlite.insert(sessions_table).values(row).on_conflict_do_nothing(index_elements=["session_id"])
         return sa.insert(sessions_table).values(row)
 
-    def _connect(self) -> _Connection:
-        return _Connection(self._engine, begin=False)
+    def _connect(self) -> AbstractContextManager[sa.Connection]:
+        return connection(self._engine, WHAT)
 
-    def _begin(self) -> _Connection:
-        return _Connection(self._engine, begin=True)
+    def _begin(self) -> AbstractContextManager[sa.Connection]:
+        return connection(self._engine, WHAT, transaction=True)
 
 
-class _Connection:
-    """A pooled connection (in a transaction when ``begin``) whose database failures read as one clear line."""
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
-    def __init__(self, engine: sa.Engine, *, begin: bool) -> None:
-        self._engine = engine
-        self._begin = begin
 
-    def __enter__(self) -> sa.Connection:
-        ...
+def _to_public(row: sa.RowMapping) -> SessionPublic:
+    return SessionPublic.model_validate(dict(row))

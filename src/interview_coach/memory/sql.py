@@ -84,6 +84,19 @@ def create_schema(engine: sa.Engine, metadata: sa.MetaData, what: str) -> None:
 
 
 @contextmanager
+def connection(engine: sa.Engine, what: str, *, transaction: bool = False) -> Iterator[sa.Connection]:
+    """Yield a pooled connection (committed on success when ``transaction``) with clear database errors.
+
+    Raises:
+        StoreUnavailableError: the database is corrupt or unreachable.
+
+    """
+    opener = engine.begin if transaction else engine.connect
+    with translate_errors(engine, what), opener() as conn:
+        yield conn
+
+
+@contextmanager
 def translate_errors(engine: sa.Engine, what: str) -> Iterator[None]:
     """Turn database-level failures into one clear line; constraint violations stay as they are (bugs)."""
     try:
@@ -91,11 +104,20 @@ def translate_errors(engine: sa.Engine, what: str) -> Iterator[None]:
     except sa_exc.IntegrityError:
         raise
     except sa_exc.DBAPIError as err:
-        reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else type(err).__name__
+        reason = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
         raise StoreUnavailableError(
-            f"Cannot use the {what} at {describe(engine.url)}: {reason}. "
-            "Move a corrupt file out of the data folder (INTERVIEW_COACH_DATA_DIR) or check the database server."
+            f"Cannot use the {what} at {_where(engine.url)}: {reason}. {_hint(engine.url)}"
         ) from err
+
+
+def _where(url: sa.URL) -> str:
+    return str(url.database) if url.get_backend_name() == "sqlite" else describe(url)
+
+
+def _hint(url: sa.URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return "Move the damaged file aside or point INTERVIEW_COACH_DATA_DIR at another folder."
+    return "Check INTERVIEW_COACH_CHECKPOINTER_DSN and that the database server is up."
 
 
 def _lock_key(metadata: sa.MetaData) -> int:

@@ -5,10 +5,16 @@ is first imported, so this module writes that folder (``<data_dir>/chainlit``) b
 importing Chainlit: the config rendered from ``templates/chainlit_config.toml.j2``, the welcome
 text, a persistent auth secret, and an offline copy of Chainlit's page (its stock
 ``index.html`` links Google Fonts and a KaTeX stylesheet on a CDN).
+
+In Microsoft Teams mode (``TEAMS_APP_ID`` and ``TEAMS_APP_PASSWORD`` set) our own route for
+``<path>/teams/events`` is registered before Chainlit is mounted, so it wins over Chainlit's:
+Chainlit 2.12 lets botbuilder's token errors escape (500); ours answers 401 and then hands
+authenticated activities to Chainlit's own adapter and bot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import importlib.resources
 import importlib.util
@@ -21,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from jinja2 import Template
 
 from interview_coach.settings import Settings
 from interview_coach.ui import files
-from interview_coach.ui.api import BodyLimitMiddleware
+from interview_coach.ui.api import JSON_BODY_LIMIT, BodyLimitMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +41,10 @@ OFFLINE_BUILD = "public/offline-build"
 _EXTERNAL_LINK = re.compile(r"\s*<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", re.S)
 _FONT_BLOCK = re.compile(r"<!-- FONT START -->.*?<!-- FONT END -->", re.S)
 _MULTILINE_LINK = re.compile(r"\s*<link\s[^>]*?href=\"https?://[^\"]+\"[^>]*?>", re.S)
+TEAMS_EVENTS_PATH = "/teams/events"
+# Checking a token that claims the Bot Framework issuer may fetch Microsoft's signing keys
+# with a blocking HTTP client and no timeout; the check runs in a worker thread, bounded here.
+TEAMS_AUTH_TIMEOUT_S = 30.0
 
 
 def chat_root(settings: Settings) -> Path:
@@ -142,6 +152,9 @@ def mount_chat(app: FastAPI, settings: Settings, *, path: str = "/chat") -> None
     from chainlit.utils import mount_chainlit
 
     _add_element_route(app, settings)
+    if teams_mode():
+        # Registered before the mount so it answers instead of Chainlit's own Teams route.
+        _add_teams_route(app, path + TEAMS_EVENTS_PATH)
     app.add_middleware(
         BodyLimitMiddleware,
         prefix=f"{path}/project/file",
@@ -180,3 +193,88 @@ def _add_element_route(app: FastAPI, settings: Settings) -> None:
         if getattr(user, "id", None) != owner or path is None or not path.is_file():
             raise HTTPException(404, "Not found.")
         return FileResponse(path)
+
+
+def teams_mode() -> bool:
+    """Tell whether Chainlit serves Microsoft Teams (the same test Chainlit's server module makes)."""
+    return bool(os.environ.get("TEAMS_APP_ID") and os.environ.get("TEAMS_APP_PASSWORD"))
+
+
+class TeamsAuthError(Exception):
+    """A Teams request failed Bot Framework authentication; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        """Keep the HTTP status and the message for the client."""
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _add_teams_route(app: FastAPI, route: str) -> None:
+    from chainlit.teams.app import adapter, bot
+
+    app.add_middleware(BodyLimitMiddleware, prefix=route, media_limit=JSON_BODY_LIMIT)
+
+    @app.post(route, include_in_schema=False)
+    async def teams_events(request: Request) -> Response:
+        """Authenticate a Bot Framework activity (401 when refused), then let Chainlit's Teams bot handle it."""
+        activity = await _read_activity(request)
+        try:
+            identity = await _authenticate_teams_request(adapter, activity, request.headers.get("Authorization", ""))
+        except TeamsAuthError as exc:
+            logger.warning("Teams request refused (%s): %s", exc.status, exc.detail)
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        invoke: Any = await adapter.process_activity_with_identity(activity, identity, bot.on_turn)
+        if invoke is not None:
+            return JSONResponse(invoke.body, status_code=int(invoke.status or 200))
+        return Response(status_code=201)
+
+
+async def _read_activity(request: Request) -> Any:
+    from botbuilder.schema import Activity  # type: ignore[import-untyped, unused-ignore]
+
+    try:
+        body = await request.json()
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+    except ValueError:  # invalid JSON or a body that is not an activity
+        activity = None
+    if activity is None or not isinstance(activity.type, str):
+        raise HTTPException(400, "Send a Bot Framework activity (a JSON object with a type).")
+    return activity
+
+
+async def _authenticate_teams_request(adapter: Any, activity: Any, authorization: str) -> Any:
+    """Run botbuilder's token check in a worker thread and turn its failures into 401 or 503.
+
+    Args:
+        adapter: Chainlit's ``BotFrameworkAdapter``.
+        activity: the incoming activity (its channel and service URL are part of the check).
+        authorization: the request's ``Authorization`` header, possibly empty.
+
+    Returns:
+        The caller's ``ClaimsIdentity``.
+
+    Raises:
+        TeamsAuthError: 401 for a missing, malformed, forged or untrusted token; 503 when the
+            Bot Framework signing keys could not be fetched in time.
+
+    """
+    import jwt
+
+    def check() -> Any:
+        # Its own event loop: botbuilder's key fetch blocks, so it must not run on the server's loop.
+        return asyncio.run(adapter._authenticate_request(activity, authorization))
+
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(check), timeout=TEAMS_AUTH_TIMEOUT_S)
+    except PermissionError as exc:
+        raise TeamsAuthError(401, f"Bot Framework authentication failed: {exc}") from exc
+    except jwt.PyJWTError as exc:
+        raise TeamsAuthError(401, f"Invalid Bot Framework token: {exc}") from exc
+    except (TimeoutError, OSError) as exc:  # requests' errors are OSErrors
+        logger.warning("Could not fetch the Bot Framework signing keys: %r", exc)
+        raise TeamsAuthError(503, "Could not verify the Bot Framework token now; try again later.") from exc
+    except Exception as exc:
+        # botbuilder signals an unknown signing key or endorsement with bare exceptions.
+        logger.warning("Bot Framework token rejected", exc_info=True)
+        raise TeamsAuthError(401, "Invalid Bot Framework token.") from exc
