@@ -274,9 +274,7 @@ def analyze(
             target = asked or Question(
                 id="adhoc", text="(no question given)", kind=QuestionKind.TECHNICAL, competency="general"
             )
-            analysis = run_perception(deps, target, answer)
-            if asked is None:
-                analysis.text = None  # content scores need the question; don't report them against a placeholder
+            analysis = run_perception(deps, target, answer, analyze_content=asked is not None)
             scores = compute_scores(analysis)
             findings = find_patterns(analysis, target.kind)
             baseline = _baseline(deps, user, analysis.voice) if user else {}

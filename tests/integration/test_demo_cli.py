@@ -88,3 +88,34 @@ def test_eval_command_runs_a_suite_and_writes_json(tmp_path: Path, shared_data: 
     assert payload[0]["metrics"]["identical_rate"] == 1.0
     bad = run_cli("eval", "--suite", "nonsense", data_dir=tmp_path / "d")
     assert bad.returncode == 2 and "Unknown suite" in bad.stderr
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng generates the recorded answer")
+def test_analyze_command_on_a_recording(tmp_path: Path) -> None:
+    from interview_coach.tools.tts import synthesize_speech
+
+    wav = synthesize_speech(
+        "Um, an index is a sorted structure, usually a B-tree. It lets the database find rows without a full scan. "
+        "The cost is slower writes and extra storage.",
+        tmp_path / "answer.wav",
+        wpm=150,
+        leading_silence_s=1.0,
+    )
+    question = "How does a database index speed up queries, and what does it cost?"
+    result = run_cli("analyze", str(wav), "--question", question, "--json", data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr[-2000:]
+    payload = json.loads(result.stdout)
+    assert payload["question"]["id"] == "tech-db-001"  # matched to the bank for its key points
+    voice = payload["analysis"]["voice"]
+    assert 110 < voice["wpm"] < 190 and 0.6 < voice["response_delay_s"] < 1.6
+    assert payload["scores"]["answer_quality"]["value"] is not None
+    assert payload["scores"]["fluency"]["value"] is not None
+
+    no_question = json.loads(run_cli("analyze", str(wav), "--json", data_dir=tmp_path / "d").stdout)
+    assert no_question["analysis"]["text"] is None
+    assert no_question["scores"]["answer_quality"]["value"] is None
+
+    junk = tmp_path / "junk.mp4"
+    junk.write_text("not a video")
+    bad = run_cli("analyze", str(junk), data_dir=tmp_path / "d")
+    assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr

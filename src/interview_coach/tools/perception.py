@@ -57,6 +57,7 @@ def analyze_answer(
     *,
     camera_off: bool = False,
     opted_out: set[str] | None = None,
+    analyze_content: bool = True,
 ) -> AnswerAnalysis:
     """Measure an answer: voice for audio/video, face and gestures for video, text always.
 
@@ -66,6 +67,7 @@ def analyze_answer(
         answer: typed text and/or a media file path.
         camera_off: skip every camera-based measurement.
         opted_out: modalities the user turned off (``"voice"``, ``"face"``, ``"gesture"``).
+        analyze_content: score the answer's content (needs a real question).
 
     Returns:
         The analysis; modalities that could not be measured are ``None`` with a reason in ``errors``.
@@ -82,6 +84,9 @@ def analyze_answer(
         _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" not in opted)
     analysis.answer_text, cut = truncate_answer(analysis.answer_text, deps.settings.max_answer_chars)
     analysis.truncated = analysis.truncated or cut
+
+    if not analyze_content:
+        return analysis
 
     from interview_coach.tools.text import analyze_text
 
