@@ -22,6 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the evals package of the checkout
+
+from evals.voice import SENTENCES  # the same fallback sentence pool as the voice eval
+
 from interview_coach.settings import Settings
 from interview_coach.tools.media import decode_audio
 from interview_coach.tools.prosody import measure_prosody
@@ -31,16 +35,6 @@ from interview_coach.tools.voice import Transcriber, analyze_voice
 
 LENGTHS_S = (30, 60, 180)
 RTF_TARGET = 0.15
-SENTENCES = [
-    "I led the migration of our billing service to a new cloud provider",
-    "the main challenge was keeping the old system running during the move",
-    "we split the work into small steps and tested each one carefully",
-    "my role was to plan the rollout and talk to the other teams",
-    "at first the database was too slow for the new traffic",
-    "so we added a cache and rewrote the heaviest queries",
-    "the result was a faster checkout and fewer support tickets",
-    "I learned that clear communication matters as much as good code",
-]
 
 
 def answer_sentences(settings: Settings) -> list[str]:

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server, stop_server
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_server
+
+from live_server import LiveServer, stop_server
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_support import USERS, LiveServer, NetworkLog
+from browser_support import USERS, NetworkLog
+
+from live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

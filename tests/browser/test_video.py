@@ -12,10 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_support import LiveServer, NetworkLog
+from browser_support import NetworkLog
 from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, open_page, send_text, wait_for_next_question
 
 from interview_coach.settings import Settings
+from live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

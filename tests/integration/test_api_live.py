@@ -10,69 +10,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+
+from live_server import start_server, stop_server
 
 pytestmark = pytest.mark.slow
 SIGNING_SECRET = "dummy-signing-secret"
 TOKEN = {"Authorization": "Bearer live-token"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("live-api")
-    port = _free_port()
     env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "INTERVIEW_COACH_DATA_DIR": str(workdir / "data"),
         "INTERVIEW_COACH_AUTH_MODE": "none",
         "INTERVIEW_COACH_API_TOKENS": json.dumps({"live-token": "dana"}),
         "SLACK_BOT_TOKEN": "xoxb-dummy-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     }
-    env.pop("SLACK_WEBSOCKET_TOKEN", None)
-    log = workdir / "serve.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "interview_coach", "serve", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    live = start_server(tmp_path_factory.mktemp("live-api"), env, unset=["SLACK_WEBSOCKET_TOKEN"])
     try:
-        while True:
-            assert process.poll() is None, Path(log).read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve did not start in time"
-            time.sleep(0.5)
-        yield base
+        yield live.base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(live)
 
 
 def test_root_redirects_to_the_chat_and_docs_are_served(server: str) -> None:

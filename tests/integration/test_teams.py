@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from live_server import LiveServer, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 APP_ID = "00000000-0000-0000-0000-00000000c0ac"
@@ -42,67 +38,22 @@ ACTIVITY = {
 }
 
 
-@dataclass
-class LiveServer:
-    """A running ``serve`` process and its combined stdout/stderr log."""
-
-    base: str
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def teams_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     assert importlib.util.find_spec("botbuilder") is not None, (
         "Teams mode needs botbuilder-core (pip install 'interview-coach[teams]'); Chainlit cannot mount the endpoint."
     )
-    workdir = tmp_path_factory.mktemp("live-teams")
-    port = _free_port()
     env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "INTERVIEW_COACH_DATA_DIR": str(workdir / "data"),
         "INTERVIEW_COACH_AUTH_MODE": "none",
         "TEAMS_APP_ID": APP_ID,
         "TEAMS_APP_PASSWORD": "dummy-teams-password",
     }
-    for name in ("TEAMS_APP_TENANT_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_WEBSOCKET_TOKEN"):
-        env.pop(name, None)
-    log = workdir / "serve.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "interview_coach", "serve", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    unset = ("TEAMS_APP_TENANT_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_WEBSOCKET_TOKEN")
+    server = start_server(tmp_path_factory.mktemp("live-teams"), env, unset=unset)
     try:
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve did not start in time"
-            time.sleep(0.5)
-        yield LiveServer(base=base, log=log)
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(server)
 
 
 def _foreign_token() -> str:
@@ -126,11 +77,11 @@ def _wait_for_log(server: LiveServer, text: str, count: int) -> int:
 
 
 def test_teams_mode_serves_healthz_and_the_messaging_endpoint(teams_server: LiveServer) -> None:
-    health = httpx.get(teams_server.base + "/healthz")
+    health = httpx.get(teams_server.base_url + "/healthz")
     assert health.status_code == 200 and health.json() == {"status": "ok", "chat": True}
     # Without Teams mode Chainlit has no POST route here (405); in Teams mode the endpoint answers.
-    assert httpx.post(teams_server.base + "/chat/no-such-integration/events", json=ACTIVITY).status_code == 405
-    response = httpx.post(teams_server.base + TEAMS_PATH, json=ACTIVITY)
+    assert httpx.post(teams_server.base_url + "/chat/no-such-integration/events", json=ACTIVITY).status_code == 405
+    response = httpx.post(teams_server.base_url + TEAMS_PATH, json=ACTIVITY)
     assert response.status_code == 401, response.text[:200]
 
 
@@ -152,7 +103,7 @@ def test_teams_requests_without_a_valid_bot_framework_token_get_401_before_the_b
     refused = "Teams request refused (401): "
     before = teams_server.log_text().count(refused)
 
-    response = httpx.post(teams_server.base + TEAMS_PATH, content=json.dumps(ACTIVITY), headers=headers, timeout=30)
+    response = httpx.post(teams_server.base_url + TEAMS_PATH, content=json.dumps(ACTIVITY), headers=headers, timeout=30)
 
     assert response.status_code == 401, (case, response.status_code, response.text[:200])
     assert response.headers["content-type"].startswith("application/json")
@@ -162,13 +113,13 @@ def test_teams_requests_without_a_valid_bot_framework_token_get_401_before_the_b
     assert reason in log.rsplit(refused, 1)[1].splitlines()[0]
     # Refused by our route: no escaped botbuilder error and no bot turn.
     assert "Traceback" not in log and "process_activity_with_identity" not in log, log[-3000:]
-    assert httpx.get(teams_server.base + "/healthz").status_code == 200
+    assert httpx.get(teams_server.base_url + "/healthz").status_code == 200
 
 
 def test_teams_endpoint_refuses_a_body_that_is_not_an_activity(teams_server: LiveServer) -> None:
     headers = {"Content-Type": "application/json", "Authorization": "Bearer not.a.jwt"}
-    not_json = httpx.post(teams_server.base + TEAMS_PATH, content=b"{not json", headers=headers, timeout=30)
-    no_type = httpx.post(teams_server.base + TEAMS_PATH, content=b"[1, 2]", headers=headers, timeout=30)
+    not_json = httpx.post(teams_server.base_url + TEAMS_PATH, content=b"{not json", headers=headers, timeout=30)
+    no_type = httpx.post(teams_server.base_url + TEAMS_PATH, content=b"[1, 2]", headers=headers, timeout=30)
 
     assert not_json.status_code == 400 and "activity" in not_json.json()["detail"]
     assert no_type.status_code == 400
