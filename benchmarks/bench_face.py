@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from interview_coach.settings import Settings  # noqa: E402
-from interview_coach.tools.face import FaceAnalyzer  # noqa: E402
-from interview_coach.tools.sample_video import make_sample_video, sample_frames  # noqa: E402
+from interview_coach.core.settings import Settings  # noqa: E402
+from interview_coach.demo.sample_video import make_sample_video, sample_frames  # noqa: E402
+from interview_coach.tools.face.analyzer import FaceAnalyzer  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "face.json"
 THROUGHPUT_FRAMES = 150

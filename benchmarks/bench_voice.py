@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the evals packag
 
 from evals.voice import SENTENCES  # the same fallback sentence pool as the voice eval
 
-from interview_coach.settings import Settings
-from interview_coach.tools.media import decode_audio
-from interview_coach.tools.prosody import measure_prosody
-from interview_coach.tools.speech_activity import speech_probabilities, speech_regions
-from interview_coach.tools.tts import build_spoken_answer, tts_available
-from interview_coach.tools.voice import Transcriber, analyze_voice
+from interview_coach.core.settings import Settings
+from interview_coach.demo.tts import build_spoken_answer, tts_available
+from interview_coach.tools.media.decode import decode_audio
+from interview_coach.tools.voice.activity import speech_probabilities, speech_regions
+from interview_coach.tools.voice.analysis import Transcriber, analyze_voice
+from interview_coach.tools.voice.prosody import measure_prosody
 
 LENGTHS_S = (30, 60, 180)
 RTF_TARGET = 0.15

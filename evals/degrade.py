@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from interview_coach.tools.lexical import content_words, split_sentences
+from interview_coach.tools.text.lexical import content_words, split_sentences
 
 FILLER_OPENERS = ("Um, so, I think", "Uh, basically,", "So, like, um,", "Yeah, so, I guess", "Hmm, well, you know,")
 FILLER_INSERTS = ("um,", "like,", "you know,", "uh,", "kind of", "I mean,")

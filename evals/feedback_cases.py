@@ -42,9 +42,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evals.common import SuiteResult
 from interview_coach.agents.evaluator import compute_scores
+from interview_coach.core.embedding import Embedder
+from interview_coach.core.settings import Settings
 from interview_coach.domain import AnswerAnalysis, InterviewPlanRequest, Question
-from interview_coach.memory.embeddings import Embedder
-from interview_coach.settings import Settings
 
 CASES_FOLDER = "eval-cases"
 QUICK_CASES = 40
@@ -194,8 +194,8 @@ def _not_replayable_reason(case: FeedbackCase, score_name: str | None) -> str | 
 
 def current_scores(case: FeedbackCase, embedder: Embedder, max_answer_chars: int) -> dict[str, int | None]:
     """Score the case's stored answer the way a live session does (truncate, analyse, score)."""
-    from interview_coach.tools.perception import truncate_answer
-    from interview_coach.tools.text import analyze_text
+    from interview_coach.assessment.pipeline import truncate_answer
+    from interview_coach.tools.text.analysis import analyze_text
 
     assert case.question is not None and case.answer_text is not None
     text, truncated = truncate_answer(case.answer_text, max_answer_chars)
@@ -319,7 +319,7 @@ def _isolated_settings(settings: Settings, data_dir: Path) -> Settings:
 
 async def _record_sessions(settings: Settings, embedder: Embedder) -> None:
     from interview_coach.deps import AppDeps
-    from interview_coach.graphs.runner import InterviewService
+    from interview_coach.graphs.service import InterviewService
     from interview_coach.memory.feedback import FeedbackCreate
     from interview_coach.memory.store import QdrantMemoryStore
 

@@ -33,10 +33,10 @@ import yaml
 from evals.common import SuiteResult
 from evals.degrade import WEAK_ANSWER_TEMPLATES
 from evals.evaluator import cached_embedder, parse_theory
+from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind
-from interview_coach.settings import Settings
-from interview_coach.tools.injection import detect_injection
-from interview_coach.tools.text import analyze_text
+from interview_coach.tools.text.analysis import analyze_text
+from interview_coach.tools.text.injection import detect_injection
 
 MAX_CHANGE_10 = 0.5
 QUICK_GARAK_STEP = 4

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.common import SuiteResult
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 
 SUITES: dict[str, str] = {
     "voice": "evals.voice",

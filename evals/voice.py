@@ -5,7 +5,7 @@ Two kinds of data:
 * real speech with reference transcripts (``shared_data_dir``): JFK's inaugural excerpt
   (faster-whisper test clip) and 12 Harvard sentences (speechbrain ASR samples) -> WER;
 * synthetic answers built with espeak-ng where every pause, filler and the response delay
-  is known exactly (:func:`interview_coach.tools.tts.build_spoken_answer`), clean and with
+  is known exactly (:func:`interview_coach.demo.tts.build_spoken_answer`), clean and with
   pink noise at 20 dB and 10 dB SNR -> WPM error, pause precision/recall/F1 (>= 1 s),
   filler recall, response-delay error. Pauses are measured two ways (Silero VAD frames, as
   shipped, and Whisper word gaps, for comparison); fillers with and without the
@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 
 from evals.common import SuiteResult
-from interview_coach.settings import Settings
-from interview_coach.tools.fillers import HESITATIONS
-from interview_coach.tools.media import decode_audio
-from interview_coach.tools.speech_activity import Interval
-from interview_coach.tools.tts import SpokenAnswer, build_spoken_answer, mix_noise, tts_available
-from interview_coach.tools.voice import Transcriber, Transcript, VoiceAnalysis, analyze_audio
+from interview_coach.core.settings import Settings
+from interview_coach.demo.tts import SpokenAnswer, build_spoken_answer, mix_noise, tts_available
+from interview_coach.tools.media.decode import decode_audio
+from interview_coach.tools.voice.activity import Interval
+from interview_coach.tools.voice.analysis import Transcriber, Transcript, VoiceAnalysis, analyze_audio
+from interview_coach.tools.voice.fillers import HESITATIONS
 
 PAUSE_EVAL_MIN_S = 1.0
 FILLER_TOLERANCE_S = 0.5
@@ -354,8 +354,8 @@ def _match_fillers(truth: SpokenAnswer, found: list[Any]) -> _Counts:
 
 
 def _transcript_fillers(transcript: Transcript) -> list[Any]:
-    from interview_coach.tools.fillers import find_fillers
-    from interview_coach.tools.voice import TimedSpan
+    from interview_coach.tools.voice.analysis import TimedSpan
+    from interview_coach.tools.voice.fillers import find_fillers
 
     words = transcript.words
     return [

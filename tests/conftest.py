@@ -13,10 +13,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pydantic_ai.models
 import pytest
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.memory.store import QdrantMemoryStore
-from interview_coach.settings import Settings
 
 pydantic_ai.models.ALLOW_MODEL_REQUESTS = False
 

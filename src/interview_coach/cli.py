@@ -18,6 +18,9 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
+from interview_coach.assessment.question_bank import infer_role_families, seniority_from_text
+from interview_coach.core.embedding import ModelUnavailableError
+from interview_coach.core.settings import Settings, get_settings
 from interview_coach.deps import AppDeps, build_deps
 from interview_coach.domain import (
     AnswerInput,
@@ -28,13 +31,10 @@ from interview_coach.domain import (
     QuestionKind,
     Seniority,
 )
-from interview_coach.graphs.runner import InterviewService, Turn
-from interview_coach.memory.embeddings import ModelUnavailableError
+from interview_coach.graphs.service import InterviewService, Turn
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.memory.sql import StoreUnavailableError
 from interview_coach.memory.store import MemoryUnavailableError
-from interview_coach.question_bank import infer_role_families, seniority_from_text
-from interview_coach.settings import Settings, get_settings
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Private, offline AI mock interviews with evidence-based feedback."
@@ -130,7 +130,7 @@ def demo(
     ] = False,
 ) -> None:
     """Run a complete scripted mock interview, the report, and two coach turns."""
-    from interview_coach.demo import run_demo
+    from interview_coach.demo.script import run_demo
 
     settings = get_settings()
     with clear_errors():
@@ -255,10 +255,10 @@ def analyze(
 ) -> None:
     """Analyse one recorded answer: voice, face and gestures (video), and the answer's content."""
     from interview_coach.agents.evaluator import compute_scores
-    from interview_coach.agents.findings import find_patterns
-    from interview_coach.question_bank import question_from_text
-    from interview_coach.tools.media import MediaError, probe_media
-    from interview_coach.tools.perception import analyze_answer as run_perception
+    from interview_coach.assessment.findings import find_patterns
+    from interview_coach.assessment.pipeline import analyze_answer as run_perception
+    from interview_coach.assessment.question_bank import question_from_text
+    from interview_coach.tools.media.decode import MediaError, probe_media
 
     settings = get_settings()
     with clear_errors():
@@ -295,7 +295,7 @@ def analyze(
 
 
 def _baseline(deps: AppDeps, user: str | None, voice: dict[str, Any] | None) -> dict[str, float]:
-    from interview_coach.memory.progress import voice_baseline_deltas
+    from interview_coach.assessment.progress import voice_baseline_deltas
 
     if not user or deps.memory is None:
         return {}
@@ -327,7 +327,7 @@ def _print_analysis(analysis: Any, scores: dict[str, Any], findings: list[Any], 
     for error in analysis.errors:
         console.print(f"[yellow]{error}[/]")
     if baseline:
-        from interview_coach.memory.progress import describe_deltas
+        from interview_coach.assessment.progress import describe_deltas
 
         console.print("[cyan]vs. your earlier sessions[/]: " + describe_deltas(baseline))
 

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from interview_coach.memory.embeddings import Embedder, SentenceTransformerEmbedder
+from interview_coach.core.embedding import Embedder
+from interview_coach.core.settings import Settings
+from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.memory.store import MemoryStore, QdrantMemoryStore
-from interview_coach.settings import Settings
 
 if TYPE_CHECKING:
-    from interview_coach.tools.face import FaceAnalyzer
-    from interview_coach.tools.voice import Transcriber
+    from interview_coach.tools.face.analyzer import FaceAnalyzer
+    from interview_coach.tools.voice.analysis import Transcriber
 
 
 def utc_now() -> datetime:
@@ -42,14 +43,14 @@ class AppDeps:
     @cached_property
     def transcriber(self) -> Transcriber:
         """Faster-whisper transcriber (model loads on its first transcription)."""
-        from interview_coach.tools.voice import Transcriber
+        from interview_coach.tools.voice.analysis import Transcriber
 
         return Transcriber(self.settings)
 
     @cached_property
     def face_analyzer(self) -> FaceAnalyzer:
         """Mediapipe face and gesture analyser."""
-        from interview_coach.tools.face import FaceAnalyzer
+        from interview_coach.tools.face.analyzer import FaceAnalyzer
 
         return FaceAnalyzer(self.settings)
 

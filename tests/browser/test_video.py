@@ -15,7 +15,7 @@ import pytest
 from browser_support import NetworkLog
 from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, open_page, send_text, wait_for_next_question
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 from live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,8 +28,8 @@ SCORE_LINE = re.compile(r"(confidence|stress): (\d+)/100")
 @pytest.fixture(scope="module")
 def video_answer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ~6 s mp4 of the astronaut speaking an answer, turning away at 2-3 s."""
-    from interview_coach.tools.sample_video import make_sample_video
-    from interview_coach.tools.tts import synthesize_speech, tts_available
+    from interview_coach.demo.sample_video import make_sample_video
+    from interview_coach.demo.tts import synthesize_speech, tts_available
 
     if not tts_available():
         pytest.skip("espeak-ng and sox are needed to make the spoken answer")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 from interview_coach.ui.server import create_app
 
 ALICE = {"Authorization": "Bearer token-alice"}

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 from interview_coach.ui import registry
 from interview_coach.ui.server import create_app
 

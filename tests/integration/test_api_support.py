@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from interview_coach.core.settings import Settings
 from interview_coach.domain import (
     AnswerAnalysis,
     CandidateProfile,
@@ -20,7 +21,6 @@ from interview_coach.domain import (
     Score,
     SessionReport,
 )
-from interview_coach.settings import Settings
 from interview_coach.ui import files, render
 from interview_coach.ui.auth import check_login, hash_password, user_for_token, verify_password
 from interview_coach.ui.chat_setup import offline_index_html

@@ -17,7 +17,11 @@ def chat(data_dir: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "interview_coach", "chat", "--user", "tess", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=300,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
 
 
@@ -56,6 +60,10 @@ def test_chat_for_another_user_cannot_open_the_session(tmp_path: Path) -> None:
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     other = subprocess.run(
         [sys.executable, "-m", "interview_coach", "chat", "--user", "eve", "--session", session.group(1)],
-        input="/quit\n", capture_output=True, text=True, env=env, timeout=120,
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert other.returncode == 2 and "No session" in other.stderr

@@ -6,7 +6,7 @@ import pytest
 
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService, Turn
+from interview_coach.graphs.service import InterviewService, Turn
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,9 @@ STORY = (
 
 
 async def finished_session(service: InterviewService, user: str, answer: str) -> Turn:
-    request = InterviewPlanRequest(profile=CandidateProfile(role="Backend Software Engineer"), question_count=1, question_ids=["beh-ownership-001"])
+    request = InterviewPlanRequest(
+        profile=CandidateProfile(role="Backend Software Engineer"), question_count=1, question_ids=["beh-ownership-001"]
+    )
     turn = await service.start(user, request)
     turn = await service.send(turn.session_id, user, answer)
     while turn.waiting_for == "answer":

@@ -14,11 +14,15 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def run_cli(*args: str, data_dir: Path, timeout: float = 600, shared: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, data_dir: Path, timeout: float = 600, shared: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     if shared is not None:
         env["INTERVIEW_COACH_SHARED_DATA_DIR"] = str(shared)
-    return subprocess.run([sys.executable, "-m", "interview_coach", *args], capture_output=True, text=True, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "interview_coach", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,11 @@ def test_demo_report_structure(demo_report: dict) -> None:
 
 
 def test_weak_scripted_answer_scores_lowest(demo_report: dict) -> None:
-    main = {q["question"]["id"]: q["scores"]["answer_quality"]["value"] for q in demo_report["questions"] if not q["question"]["follow_up_of"]}
+    main = {
+        q["question"]["id"]: q["scores"]["answer_quality"]["value"]
+        for q in demo_report["questions"]
+        if not q["question"]["follow_up_of"]
+    }
     weak = main.pop("tech-api-003")
     assert weak is not None and all(v is not None and v > weak for v in main.values())
     follow_up = next(q for q in demo_report["questions"] if q["question"]["follow_up_of"] == "tech-api-003")
@@ -92,7 +100,7 @@ def test_eval_command_runs_a_suite_and_writes_json(tmp_path: Path, shared_data: 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng generates the recorded answer")
 def test_analyze_command_on_a_recording(tmp_path: Path) -> None:
-    from interview_coach.tools.tts import synthesize_speech
+    from interview_coach.demo.tts import synthesize_speech
 
     wav = synthesize_speech(
         "Um, an index is a sorted structure, usually a B-tree. It lets the database find rows without a full scan. "

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 from interview_coach.learning.export import EXPORT_FORMATS, run_export
 from interview_coach.learning.validate import validate_jsonl
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.memory.feedback import FeedbackCreate, FeedbackStore
 from interview_coach.memory.store import QdrantMemoryStore
-from interview_coach.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_coach.settings import Settings
-from interview_coach.tools.face import FaceAnalysis, FaceAnalyzer, MediaError, NoVideoStreamError, face_metrics
-from interview_coach.tools.media import probe_media
-from interview_coach.tools.sample_video import make_sample_video, sample_frames, turned_face_image
-from interview_coach.tools.vision_models import VisionModelMissingError
+from interview_coach.core.settings import Settings
+from interview_coach.demo.sample_video import make_sample_video, sample_frames, turned_face_image
+from interview_coach.tools.face.analyzer import FaceAnalysis, FaceAnalyzer, MediaError, NoVideoStreamError, face_metrics
+from interview_coach.tools.face.models import VisionModelMissingError
+from interview_coach.tools.media.decode import probe_media
 
 pytestmark = pytest.mark.slow
 

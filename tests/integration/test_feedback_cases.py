@@ -15,14 +15,14 @@ from evals.common import SuiteResult
 from evals.feedback_cases import CASES_FOLDER, judge
 from evals.feedback_cases import run as run_suite
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 from interview_coach.learning.export import run_export
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.memory.feedback import FeedbackCreate
 from interview_coach.memory.store import QdrantMemoryStore
-from interview_coach.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from interview_coach.settings import Settings
-from interview_coach.tools.face import FaceAnalysis, FaceAnalyzer, face_metrics
-from interview_coach.tools.gesture import GestureAnalysis
-from interview_coach.tools.sample_video import make_sample_video
+from interview_coach.core.settings import Settings
+from interview_coach.demo.sample_video import make_sample_video
+from interview_coach.tools.face.analyzer import FaceAnalysis, FaceAnalyzer, face_metrics
+from interview_coach.tools.face.gesture import GestureAnalysis
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 
 from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 from interview_coach.graphs.supervisor import classify_input
 from interview_coach.memory.sessions import SessionNotFoundError
 
@@ -202,11 +202,15 @@ async def test_progress_callback_reports_each_node_as_it_finishes(deps: AppDeps)
 
 @pytest.mark.skipif(__import__("shutil").which("espeak-ng") is None, reason="espeak-ng generates the spoken answer")
 async def test_spoken_answer_is_compared_with_the_personal_baseline(deps: AppDeps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from interview_coach.demo.tts import synthesize_speech
     from interview_coach.memory.store import new_record
-    from interview_coach.tools.tts import synthesize_speech
 
     deps.require_memory().add(
-        [new_record("u8", "session_summary", "earlier", session_id="old", metrics={"wpm": 60.0, "fillers_per_min": 9.0})]
+        [
+            new_record(
+                "u8", "session_summary", "earlier", session_id="old", metrics={"wpm": 60.0, "fillers_per_min": 9.0}
+            )
+        ]
     )
     wav = synthesize_speech(
         "An index is a sorted structure, usually a B-tree, that lets the database skip a full scan. "

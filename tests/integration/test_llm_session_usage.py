@@ -14,7 +14,7 @@ from interview_coach.agents.interviewer import interviewer_agent
 from interview_coach.agents.llm import _schema_for
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService, Turn
+from interview_coach.graphs.service import InterviewService, Turn
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from interview_coach.assessment.progress import describe_progress, metric_trends
 from interview_coach.domain import MemoryRecord
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.memory.progress import describe_progress, metric_trends
 from interview_coach.memory.store import MemoryUnavailableError, QdrantMemoryStore, new_record
 
 pytestmark = pytest.mark.slow

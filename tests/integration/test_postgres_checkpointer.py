@@ -6,7 +6,7 @@ import pytest
 
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 
 pytest.importorskip(
     "langgraph.checkpoint.postgres.aio",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from interview_coach.deps import AppDeps
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +24,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from interview_coach.deps import build_deps
     from interview_coach.domain import InterviewPlanRequest
-    from interview_coach.graphs.runner import InterviewService
-    from interview_coach.settings import Settings
+    from interview_coach.graphs.service import InterviewService
+    from interview_coach.core.settings import Settings
 
     async def main() -> None:
         deps = build_deps(Settings(data_dir=Path(sys.argv[1]), _env_file=None))
@@ -72,7 +72,9 @@ async def test_sigkill_during_analysis_then_resume(deps: AppDeps, tmp_path: Path
     try:
         async with InterviewService.open(fresh) as service:
             snapshot = await service.graph.aget_state(service._config(session_id))
-            assert snapshot.next and snapshot.next[0] in {"analyze_answer", "evaluate_answer"}, "the kill must land mid-turn"
+            assert snapshot.next and snapshot.next[0] in {"analyze_answer", "evaluate_answer"}, (
+                "the kill must land mid-turn"
+            )
             assert not any(task.interrupts for task in snapshot.tasks)
             turn = await service.resume(session_id, "kim")
             assert turn.waiting_for == "answer"

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
-from interview_coach.graphs.runner import InterviewService
+from interview_coach.graphs.service import InterviewService
 from interview_coach.memory.feedback import FeedbackCreate, FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionStore
 from interview_coach.memory.sql import StoreUnavailableError, store_url
-from interview_coach.settings import Settings
 
 STORE_FILES = ("sessions.sqlite", "feedback.sqlite")
 

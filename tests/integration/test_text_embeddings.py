@@ -9,10 +9,10 @@ import pytest
 from evals import runner
 from evals.common import SuiteResult
 
+from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.settings import Settings
-from interview_coach.tools.text import analyze_text
+from interview_coach.tools.text.analysis import analyze_text
 
 PAIRS = [
     (

@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_coach.settings import Settings
-from interview_coach.tools.media import MediaError
-from interview_coach.tools.tts import (
+from interview_coach.core.settings import Settings
+from interview_coach.demo.tts import (
     SpokenAnswer,
     TTSUnavailableError,
     build_spoken_answer,
@@ -25,7 +24,8 @@ from interview_coach.tools.tts import (
     tts_available,
     write_wav,
 )
-from interview_coach.tools.voice import (
+from interview_coach.tools.media.decode import MediaError
+from interview_coach.tools.voice.analysis import (
     ModelUnavailableError,
     Transcriber,
     VoiceAnalysis,
@@ -301,7 +301,7 @@ def test_mix_noise_hits_the_requested_snr(tmp_path: Path, spoken: SpokenAnswer) 
 
 
 def test_missing_espeak_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("interview_coach.tools.tts.shutil.which", lambda _name: None)
+    monkeypatch.setattr("interview_coach.demo.tts.shutil.which", lambda _name: None)
     assert tts_available() is False
     with pytest.raises(TTSUnavailableError, match="espeak-ng"):
         synthesize_speech("hello", tmp_path / "x.wav")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_coach.settings import Settings
-from interview_coach.tools.face import face_metrics
-from interview_coach.tools.face_math import (
+from interview_coach.core.settings import Settings
+from interview_coach.tools.face.analyzer import face_metrics
+from interview_coach.tools.face.geometry import (
     HeadPose,
     count_blinks,
     expression_bursts,
@@ -22,16 +22,16 @@ from interview_coach.tools.face_math import (
     nod_ranges,
     turning_points,
 )
-from interview_coach.tools.face_summary import CHANNEL_INDEX, CHANNELS, FaceFrame, FaceObservation, summarize_face
-from interview_coach.tools.gesture import (
+from interview_coach.tools.face.gesture import (
     GestureFrame,
     HandObservation,
     PoseObservation,
     is_pointing,
     summarize_gestures,
 )
-from interview_coach.tools.timeline import spans_from_mask, true_runs
-from interview_coach.tools.vision_models import VisionModelMissingError, face_model_path
+from interview_coach.tools.face.models import VisionModelMissingError, face_model_path
+from interview_coach.tools.face.summary import CHANNEL_INDEX, CHANNELS, FaceFrame, FaceObservation, summarize_face
+from interview_coach.tools.media.timeline import spans_from_mask, true_runs
 
 FPS = 10.0
 

@@ -6,8 +6,8 @@ import pytest
 
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.injection import detect_injection, neutralise
-from interview_coach.tools.text import analyze_text
+from interview_coach.tools.text.analysis import analyze_text
+from interview_coach.tools.text.injection import detect_injection, neutralise
 
 ANSWER = "I would add an index on the user_id column because the query scans the whole table."
 

@@ -29,7 +29,6 @@ from interview_coach.agents.llm import (
     LlmOptions,
     _schema_for,
     adapt_llamacpp_request,
-    add_usage,
     build_model,
     chat_messages,
     cost_microusd,
@@ -39,9 +38,10 @@ from interview_coach.agents.llm import (
     run_with_fallback,
     track_llm_usage,
 )
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, Question, QuestionKind, Score, Signal
-from interview_coach.settings import Settings
+from interview_coach.graphs.state import add_usage
 
 SERVER = "http://127.0.0.1:9/v1"  # never contacted: FunctionModel/TestModel replace the model
 

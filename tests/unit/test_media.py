@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_coach.settings import Settings
-from interview_coach.tools.media import (
+from interview_coach.core.settings import Settings
+from interview_coach.tools.media.decode import (
     MediaError,
     decode_audio,
     iter_video_frames,

@@ -8,7 +8,8 @@ import pytest
 
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.lexical import (
+from interview_coach.tools.text.analysis import TextAnalysis, analyze_text, text_metrics
+from interview_coach.tools.text.lexical import (
     count_substantive_words,
     find_fillers,
     find_first_person_actions,
@@ -18,8 +19,7 @@ from interview_coach.tools.lexical import (
     find_repetitions,
     split_sentences,
 )
-from interview_coach.tools.star import detect_star, detect_technical_structure, is_rubric_point, rubric_cue_bonus
-from interview_coach.tools.text import TextAnalysis, analyze_text, text_metrics
+from interview_coach.tools.text.star import detect_star, detect_technical_structure, is_rubric_point, rubric_cue_bonus
 
 OUTAGE_STORY = (
     "Last year at my previous company, our checkout service went down on Black Friday and about 20% of payments "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interview_coach.tools.fillers import find_fillers, find_repetitions, spoken_word_count
-from interview_coach.tools.speech_activity import FRAME_S, Interval, gaps_between, speech_regions
-from interview_coach.tools.voice import (
+from interview_coach.assessment.voice_scores import fluency_score, vocal_confidence_score
+from interview_coach.tools.voice.activity import FRAME_S, Interval, gaps_between, speech_regions
+from interview_coach.tools.voice.analysis import (
     Pause,
     TimedSpan,
     VoiceAnalysis,
@@ -15,7 +15,7 @@ from interview_coach.tools.voice import (
     format_timestamp,
     voice_metrics,
 )
-from interview_coach.tools.voice_scoring import fluency_score, vocal_confidence_score
+from interview_coach.tools.voice.fillers import find_fillers, find_repetitions, spoken_word_count
 
 
 def _labels(text: str) -> list[str]:

@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 from pydantic_ai import Agent
 
 from interview_coach.agents import prompts
-from interview_coach.agents.knowledge import CoachingPattern, find_pattern, search_patterns
 from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
+from interview_coach.assessment.knowledge import CoachingPattern, find_pattern, search_patterns
+from interview_coach.assessment.progress import describe_progress
+from interview_coach.assessment.report import question_findings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CoachReply, MemoryRecord, QuestionReport, SessionReport
-from interview_coach.memory.progress import describe_progress
 from interview_coach.memory.store import new_record
-from interview_coach.report import question_findings
 
 
 class CoachMessage(BaseModel):
@@ -219,7 +219,7 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
 def _llm_prompt(context: CoachContext, message: str, builtin: CoachReply) -> str:
     parts = []
     if context.report:
-        from interview_coach.report import render_markdown
+        from interview_coach.assessment.report import render_markdown
 
         parts.append(delimit_untrusted("REPORT", render_markdown(context.report)[:8000]))
     memories = "\n".join(f"- [{m.kind}] {m.text}" for m in context.memories + context.stories[:3])

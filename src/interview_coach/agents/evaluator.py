@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from pydantic_ai import Agent
 
 from interview_coach.agents import prompts
-from interview_coach.agents.findings import Finding, find_patterns
-from interview_coach.agents.knowledge import find_pattern
 from interview_coach.agents.llm import LlmOutcome, delimit_untrusted, run_with_fallback
+from interview_coach.assessment.findings import Finding, find_patterns
+from interview_coach.assessment.knowledge import find_pattern
 from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, AnswerEvaluation, Question, QuestionKind, Score, Signal
 

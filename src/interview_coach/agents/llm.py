@@ -53,8 +53,8 @@ from pydantic_ai.models.function import AgentInfo
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import RequestUsage, RunUsage
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
-from interview_coach.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic_ai.profiles.openai import OpenAIModelProfile
@@ -567,8 +567,6 @@ def build_model(settings: Settings) -> Model | None:
 # Usage and cost
 # --------------------------------------------------------------------------------------------
 
-USAGE_KEYS = ("calls", "requests", "input_tokens", "output_tokens", "cost_microusd", "fallbacks")
-
 
 def cost_microusd(usage: RunUsage, options: LlmOptions) -> int:
     """Return the cost of a run in millionths of a US dollar.
@@ -615,14 +613,6 @@ def track_llm_usage() -> Iterator[UsageMeter]:
         yield meter
     finally:
         _active_meter.reset(token)
-
-
-def add_usage(left: Mapping[str, int] | None, right: Mapping[str, int] | None) -> dict[str, int]:
-    """Sum two usage counter dicts (the reducer for the graph state's ``llm_usage``)."""
-    total = dict(left or {})
-    for name, value in (right or {}).items():
-        total[name] = total.get(name, 0) + int(value)
-    return total
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
-
-from interview_coach.agents.llm import add_usage
 
 Role = Literal["interviewer", "candidate", "feedback", "coach", "system"]
 Phase = Literal["interview", "coaching", "ended"]
 Intent = Literal["answer", "repeat", "skip", "end", "help", "status", "empty"]
+
+
+def add_usage(left: Mapping[str, int] | None, right: Mapping[str, int] | None) -> dict[str, int]:
+    """Sum two usage counter dicts (the reducer for the graph state's ``llm_usage``)."""
+    total = dict(left or {})
+    for name, value in (right or {}).items():
+        total[name] = total.get(name, 0) + int(value)
+    return total
 
 
 class ChatMessage(TypedDict, total=False):

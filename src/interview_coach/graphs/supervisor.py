@@ -18,7 +18,6 @@ from langgraph.types import interrupt
 from interview_coach.agents.coach import coach_reply as run_coach
 from interview_coach.agents.coach import referenced_question, wants_reanswer
 from interview_coach.agents.evaluator import evaluate_answer as run_evaluator
-from interview_coach.agents.findings import find_patterns
 from interview_coach.agents.interviewer import (
     build_follow_up,
     follow_up_reason,
@@ -27,6 +26,10 @@ from interview_coach.agents.interviewer import (
     should_follow_up,
 )
 from interview_coach.agents.llm import track_llm_usage
+from interview_coach.assessment.findings import find_patterns
+from interview_coach.assessment.pipeline import analyze_answer as run_perception
+from interview_coach.assessment.progress import describe_deltas, describe_progress, voice_baseline_deltas
+from interview_coach.assessment.report import build_session_report, render_markdown
 from interview_coach.deps import AppDeps
 from interview_coach.domain import (
     AnswerAnalysis,
@@ -40,10 +43,7 @@ from interview_coach.domain import (
     SessionReport,
 )
 from interview_coach.graphs.state import ChatMessage, Intent, InterviewState
-from interview_coach.memory.progress import describe_deltas, describe_progress, voice_baseline_deltas
 from interview_coach.memory.store import new_record
-from interview_coach.report import build_session_report, render_markdown
-from interview_coach.tools.perception import analyze_answer as run_perception
 
 HELP_TEXT = (
     "Answer in your own words (type, record, or upload audio/video). Commands: "
@@ -146,7 +146,7 @@ def screen_documents(request: InterviewPlanRequest) -> tuple[InterviewPlanReques
     Returns:
         The request with cleaned documents, and one note per document that was changed.
     """
-    from interview_coach.tools.injection import neutralise
+    from interview_coach.tools.text.injection import neutralise
 
     profile = request.profile
     updates: dict[str, str] = {}

@@ -40,9 +40,10 @@ from pydantic import BaseModel, ConfigDict
 
 from interview_coach.agents import prompts
 from interview_coach.agents.evaluator import FeedbackDraft, builtin_feedback, evidence_prompt
-from interview_coach.agents.findings import find_patterns
 from interview_coach.agents.interviewer import question_prompt
 from interview_coach.agents.llm import delimit_untrusted
+from interview_coach.assessment.findings import find_patterns
+from interview_coach.core.settings import Settings
 from interview_coach.domain import CandidateProfile, Question, QuestionReport, SessionReport
 from interview_coach.learning.pii import PiiScrubber, ScrubReport, resume_header_name, scrub_value
 from interview_coach.learning.validate import (
@@ -54,7 +55,6 @@ from interview_coach.learning.validate import (
 )
 from interview_coach.memory.feedback import FeedbackPublic, FeedbackStore
 from interview_coach.memory.sessions import SessionPublic, SessionStore
-from interview_coach.settings import Settings
 
 ExportFormat = Literal["openai-chat-jsonl", "preference-jsonl", "eval-cases"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -131,7 +131,7 @@ class SavedSession:
 
 async def load_sessions(settings: Settings) -> list[SavedSession]:
     """Read every session's final state from the checkpointer, oldest first."""
-    from interview_coach.graphs.runner import open_checkpointer
+    from interview_coach.graphs.service import open_checkpointer
     from interview_coach.graphs.supervisor import build_graph
 
     store = SessionStore.from_settings(settings)
@@ -260,7 +260,7 @@ def coach_prompt(report: SessionReport | None, message: str) -> str:
     """
     parts: list[str] = []
     if report is not None:
-        from interview_coach.report import render_markdown
+        from interview_coach.assessment.report import render_markdown
 
         parts.append(delimit_untrusted("REPORT", render_markdown(report)[:8000]))
     parts.append(delimit_untrusted("CANDIDATE MESSAGE", message))

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
+from interview_coach.core.settings import Settings
 from interview_coach.memory.sql import connection, create_schema, open_engine, store_url
-from interview_coach.settings import Settings
 
 SQLITE_FILE = "feedback.sqlite"
 WHAT = "feedback store"

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql, sqlite
 
+from interview_coach.core.settings import Settings
 from interview_coach.memory.sql import connection, create_schema, open_engine, store_url
-from interview_coach.settings import Settings
 
 SQLITE_FILE = "sessions.sqlite"
 WHAT = "session index"

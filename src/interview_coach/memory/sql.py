@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 
 POSTGRES_SCHEMES = ("postgres://", "postgresql://")
 

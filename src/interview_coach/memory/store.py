@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from interview_coach.core.embedding import Embedder
 from interview_coach.domain import MemoryKind, MemoryRecord
-from interview_coach.memory.embeddings import Embedder
 
 if TYPE_CHECKING:
     from qdrant_client import QdrantClient

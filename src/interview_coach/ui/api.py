@@ -21,13 +21,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from interview_coach.assessment.progress import describe_progress
+from interview_coach.core.settings import Settings
 from interview_coach.domain import AnswerInput, CoachReply, Score, SessionReport
-from interview_coach.graphs.runner import InterviewService, Turn
+from interview_coach.graphs.service import InterviewService, Turn
 from interview_coach.memory.feedback import FeedbackCreate, FeedbackPublic, FeedbackTarget
-from interview_coach.memory.progress import describe_progress
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic
-from interview_coach.settings import Settings
-from interview_coach.tools.media import MediaError
+from interview_coach.tools.media.decode import MediaError
 from interview_coach.ui import files, registry
 from interview_coach.ui.auth import user_for_token
 from interview_coach.ui.options import SessionCreate

@@ -16,7 +16,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 
 _SCHEME = "pbkdf2_sha256"
 _ITERATIONS = 600_000

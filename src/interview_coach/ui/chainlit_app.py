@@ -22,10 +22,10 @@ from chainlit.types import ThreadDict
 from starlette.datastructures import Headers
 
 from interview_coach.domain import AnswerInput, InterviewMode, QuestionKind, Seniority, SessionReport
-from interview_coach.graphs.runner import Turn
+from interview_coach.graphs.service import Turn
 from interview_coach.memory.feedback import FeedbackCreate, FeedbackTarget
 from interview_coach.memory.sessions import SessionNotFoundError
-from interview_coach.tools.media import MediaError, pcm16_to_wav
+from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
 from interview_coach.ui import files, registry
 from interview_coach.ui.auth import AuthConfigError, check_login
 from interview_coach.ui.chat_setup import chat_database_url, chat_root

@@ -30,7 +30,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from jinja2 import Template
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 from interview_coach.ui import files
 from interview_coach.ui.api import JSON_BODY_LIMIT, BodyLimitMiddleware
 

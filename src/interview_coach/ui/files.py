@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from interview_coach.settings import Settings
-from interview_coach.tools.media import SUPPORTED_EXTENSIONS, MediaError, probe_media
+from interview_coach.core.settings import Settings
+from interview_coach.tools.media.decode import SUPPORTED_EXTENSIONS, MediaError, probe_media
 
 MediaKind = Literal["audio", "video"]
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interview_coach.assessment.question_bank import infer_role_families
 from interview_coach.domain import CandidateProfile, InterviewMode, InterviewPlanRequest, QuestionKind, Seniority
-from interview_coach.question_bank import infer_role_families
 
 OptOut = Literal["voice", "face", "gesture"]
 # Slack and Teams keep "/..." for their own slash commands, so "start <role>" works too.

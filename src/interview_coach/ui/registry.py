@@ -11,9 +11,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
-from interview_coach.graphs.runner import InterviewService
-from interview_coach.settings import Settings
+from interview_coach.graphs.service import InterviewService
 
 UserDataDeleter = Callable[[str], Awaitable[dict[str, int]]]
 

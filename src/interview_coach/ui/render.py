@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from interview_coach.assessment.progress import TRACKED_METRICS
+from interview_coach.assessment.report import render_markdown
 from interview_coach.domain import MemoryRecord, QuestionReport, SessionReport
-from interview_coach.memory.progress import TRACKED_METRICS
-from interview_coach.report import render_markdown
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps, build_deps
-from interview_coach.graphs.runner import InterviewService
-from interview_coach.settings import Settings
+from interview_coach.graphs.service import InterviewService
 from interview_coach.ui import registry
 from interview_coach.ui.api import install_api
 

@@ -23,9 +23,9 @@ def truncate_answer(text: str, limit: int) -> tuple[str, bool]:
 
 
 def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: AnswerAnalysis) -> None:
-    from interview_coach.memory.embeddings import ModelUnavailableError
-    from interview_coach.tools.media import MediaError
-    from interview_coach.tools.voice import analyze_voice
+    from interview_coach.core.embedding import ModelUnavailableError
+    from interview_coach.tools.media.decode import MediaError
+    from interview_coach.tools.voice.analysis import analyze_voice
 
     try:
         voice = analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s)
@@ -38,8 +38,8 @@ def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: Answ
 
 
 def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_gestures: bool) -> None:
-    from interview_coach.memory.embeddings import ModelUnavailableError
-    from interview_coach.tools.media import MediaError
+    from interview_coach.core.embedding import ModelUnavailableError
+    from interview_coach.tools.media.decode import MediaError
 
     try:
         face, gesture = deps.face_analyzer.analyze(path, include_gestures=with_gestures)
@@ -88,7 +88,7 @@ def analyze_answer(
     if not analyze_content:
         return analysis
 
-    from interview_coach.tools.text import analyze_text
+    from interview_coach.tools.text.analysis import analyze_text
 
     analysis.text = analyze_text(analysis.answer_text, question, deps.embedder).model_dump(mode="json")
     return analysis

@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import datetime
 from statistics import mean
 
-from interview_coach.agents.findings import STRENGTH_TITLES, Finding, find_patterns
-from interview_coach.agents.knowledge import find_pattern
+from interview_coach.assessment.findings import STRENGTH_TITLES, Finding, find_patterns
+from interview_coach.assessment.knowledge import find_pattern
 from interview_coach.domain import CandidateProfile, QuestionReport, Score, SessionReport, Signal
 
 OVERALL_SCORES = ("answer_quality", "fluency", "confidence", "stress")

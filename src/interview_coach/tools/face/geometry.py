@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.tools.timeline import true_runs
+from interview_coach.tools.media.timeline import true_runs
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -1,11 +1,11 @@
 """Face and gesture perception on video answers with mediapipe Tasks landmarkers.
 
-Frames are decoded by :mod:`interview_coach.tools.media`, sampled at ``face_sample_fps`` and
+Frames are decoded by :mod:`interview_coach.tools.media.decode`, sampled at ``face_sample_fps`` and
 analysed in memory only (never written to disk). Per frame the face landmarker gives
 landmarks, 52 blendshapes and a head transform; the hand (half the face rate, at most 5 fps)
 and pose (a quarter) landmarkers run on the same frames, each in its own worker thread. The per-frame numbers are aggregated by
-:func:`~interview_coach.tools.face_summary.summarize_face` and
-:func:`~interview_coach.tools.gesture.summarize_gestures`.
+:func:`~interview_coach.tools.face.summary.summarize_face` and
+:func:`~interview_coach.tools.face.gesture.summarize_gestures`.
 """
 
 from __future__ import annotations
@@ -24,15 +24,30 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.settings import Settings
-from interview_coach.tools.face_math import (
+from interview_coach.core.settings import Settings
+from interview_coach.tools.face.geometry import (
     FACE_OVAL_EXTREMES,
     FACE_POINTS,
     gaze_angles,
     head_pose_from_matrix,
     iris_offset,
 )
-from interview_coach.tools.face_summary import (
+from interview_coach.tools.face.gesture import (
+    GestureAnalysis,
+    GestureFrame,
+    HandObservation,
+    PoseObservation,
+    hands_from_result,
+    pose_from_result,
+    summarize_gestures,
+)
+from interview_coach.tools.face.models import (
+    VisionModelMissingError,
+    face_model_path,
+    hand_model_path,
+    pose_model_path,
+)
+from interview_coach.tools.face.summary import (
     CHANNELS,
     EYE_CONTACT_YAW_DEG,
     ExpressionWindow,
@@ -45,22 +60,7 @@ from interview_coach.tools.face_summary import (
     Nodding,
     summarize_face,
 )
-from interview_coach.tools.gesture import (
-    GestureAnalysis,
-    GestureFrame,
-    HandObservation,
-    PoseObservation,
-    hands_from_result,
-    pose_from_result,
-    summarize_gestures,
-)
-from interview_coach.tools.media import MediaError, iter_video_frames, probe_media
-from interview_coach.tools.vision_models import (
-    VisionModelMissingError,
-    face_model_path,
-    hand_model_path,
-    pose_model_path,
-)
+from interview_coach.tools.media.decode import MediaError, iter_video_frames, probe_media
 
 __all__ = [
     "ExpressionWindow",

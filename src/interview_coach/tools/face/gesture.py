@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.tools.timeline import Span, spans_from_mask, to_spans
+from interview_coach.tools.media.timeline import Span, spans_from_mask, to_spans
 
 FloatArray = NDArray[np.float64]
 Box = tuple[float, float, float, float]

@@ -6,8 +6,8 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_coach.memory.embeddings import ModelUnavailableError
-from interview_coach.settings import Settings
+from interview_coach.core.embedding import ModelUnavailableError
+from interview_coach.core.settings import Settings
 
 
 class VisionModelMissingError(ModelUnavailableError):

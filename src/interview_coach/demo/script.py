@@ -21,7 +21,7 @@ from interview_coach.domain import (
     Seniority,
     SessionReport,
 )
-from interview_coach.graphs.runner import InterviewService, Turn
+from interview_coach.graphs.service import InterviewService, Turn
 
 DEMO_PROFILE = CandidateProfile(
     name="Alex",
@@ -101,7 +101,7 @@ def prepare_media(workdir: Path, *, with_media: bool) -> tuple[list[ScriptedAnsw
     spoken = ScriptedAnswer(_plain(SPOKEN_LAUNCH_RISK))
     video = ScriptedAnswer(VIDEO_INDEX_ANSWER)
     if with_media:
-        from interview_coach.tools.tts import synthesize_speech, tts_available
+        from interview_coach.demo.tts import synthesize_speech, tts_available
 
         if not tts_available():
             notes.append("espeak-ng is not installed, so the spoken and video answers are typed instead.")
@@ -109,7 +109,7 @@ def prepare_media(workdir: Path, *, with_media: bool) -> tuple[list[ScriptedAnsw
             audio = synthesize_speech(SPOKEN_LAUNCH_RISK, workdir / "answer_q3.wav", wpm=150, leading_silence_s=1.2)
             spoken = ScriptedAnswer(str(audio), "audio")
             try:
-                from interview_coach.tools.sample_video import make_sample_video
+                from interview_coach.demo.sample_video import make_sample_video
 
                 video_audio = synthesize_speech(
                     VIDEO_INDEX_ANSWER, workdir / "answer_q4.wav", wpm=160, leading_silence_s=0.8

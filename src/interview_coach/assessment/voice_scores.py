@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from interview_coach.domain import Evidence, Score, Signal
 
 if TYPE_CHECKING:
-    from interview_coach.tools.voice import VoiceAnalysis
+    from interview_coach.tools.voice.analysis import VoiceAnalysis
 
 PACE_RANGE_WPM = (110.0, 170.0)
 CONFIDENT_PACE_RANGE_WPM = (100.0, 180.0)

@@ -18,16 +18,16 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_coach.assessment import voice_scores as voice_scoring
+from interview_coach.assessment.voice_scores import MONOTONE_BELOW_ST
+from interview_coach.core.embedding import ModelUnavailableError
+from interview_coach.core.settings import Settings
 from interview_coach.domain import Evidence, Score
-from interview_coach.memory.embeddings import ModelUnavailableError
-from interview_coach.settings import Settings
-from interview_coach.tools import fillers as filler_rules
-from interview_coach.tools import voice_scoring
-from interview_coach.tools.media import decode_audio
-from interview_coach.tools.prosody import Prosody, measure_prosody
-from interview_coach.tools.speech_activity import Interval, gaps_between, speech_probabilities, speech_regions
-from interview_coach.tools.timeline import format_timestamp
-from interview_coach.tools.voice_scoring import MONOTONE_BELOW_ST
+from interview_coach.tools.media.decode import decode_audio
+from interview_coach.tools.media.timeline import format_timestamp
+from interview_coach.tools.voice import fillers as filler_rules
+from interview_coach.tools.voice.activity import Interval, gaps_between, speech_probabilities, speech_regions
+from interview_coach.tools.voice.prosody import Prosody, measure_prosody
 
 if TYPE_CHECKING:
     from faster_whisper import BatchedInferencePipeline

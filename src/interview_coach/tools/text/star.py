@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.tools.lexical import has_first_person_action, has_team_action
+from interview_coach.tools.text.lexical import has_first_person_action, has_team_action
 
 STAR_PARTS = ("situation", "task", "action", "result")
 TECHNICAL_PARTS = ("definition", "example", "trade_off")

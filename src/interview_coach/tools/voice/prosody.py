@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.tools.speech_activity import Interval
+from interview_coach.tools.voice.activity import Interval
 
 PITCH_FLOOR_HZ = 75.0
 PITCH_CEILING_HZ = 500.0

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from interview_coach.tools.lexical import Sentence, split_sentences
+from interview_coach.tools.text.lexical import Sentence, split_sentences
 
 
 class InjectionFlag(BaseModel):

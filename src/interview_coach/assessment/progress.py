@@ -77,7 +77,7 @@ def voice_baseline_deltas(
     Returns:
         Metric -> this answer minus the mean of earlier sessions (empty without history).
     """
-    from interview_coach.tools.voice import baseline_deltas
+    from interview_coach.tools.voice.analysis import baseline_deltas
 
     if not voice:
         return {}

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from interview_coach.memory.embeddings import Embedder
+from interview_coach.core.embedding import Embedder
 
 
 class Drill(BaseModel):

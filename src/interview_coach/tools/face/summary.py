@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from interview_coach.domain import Evidence, Score, Signal
-from interview_coach.tools.face_math import (
+from interview_coach.tools.face.geometry import (
     GazeBaseline,
     GazeReference,
     HeadPose,
@@ -28,8 +28,8 @@ from interview_coach.tools.face_math import (
     look_direction,
     nod_ranges,
 )
-from interview_coach.tools.gesture import GestureAnalysis
-from interview_coach.tools.timeline import Span, spans_from_mask, to_spans, true_runs
+from interview_coach.tools.face.gesture import GestureAnalysis
+from interview_coach.tools.media.timeline import Span, spans_from_mask, to_spans, true_runs
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.settings import Settings
-from interview_coach.tools.vision_models import face_model_path
+from interview_coach.core.settings import Settings
+from interview_coach.tools.face.models import face_model_path
 
 RgbFrame = NDArray[np.uint8]
 AwayStyle = Literal["turn", "blank"]
@@ -186,7 +186,7 @@ def make_sample_video(
     if duration_s <= 0:
         if audio_path is None:
             raise ValueError("duration_s must be positive when there is no audio to take the length from")
-        from interview_coach.tools.media import probe_media
+        from interview_coach.tools.media.decode import probe_media
 
         duration_s = probe_media(audio_path, settings).duration_s
     width, height = size

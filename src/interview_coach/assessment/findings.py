@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from interview_coach.domain import AnswerAnalysis, Evidence, QuestionKind
-from interview_coach.tools.timeline import format_timestamp
+from interview_coach.tools.media.timeline import format_timestamp
 
 PACE_RANGE_WPM = (115.0, 175.0)
 FILLERS_PER_MIN_MAX = 4.0

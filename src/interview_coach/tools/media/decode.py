@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.settings import Settings
+from interview_coach.core.settings import Settings
 
 if TYPE_CHECKING:
     import av.container

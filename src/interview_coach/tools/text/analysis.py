@@ -75,10 +75,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_coach.core.embedding import Embedder
 from interview_coach.domain import Evidence, Question, QuestionKind, Score, Signal
-from interview_coach.memory.embeddings import Embedder
-from interview_coach.tools.injection import InjectionFlag, detect_injection, neutralise
-from interview_coach.tools.lexical import (
+from interview_coach.tools.text.injection import InjectionFlag, detect_injection, neutralise
+from interview_coach.tools.text.lexical import (
     Finding,
     Sentence,
     count_substantive_words,
@@ -92,7 +92,7 @@ from interview_coach.tools.lexical import (
     normalise_for_comparison,
     split_sentences,
 )
-from interview_coach.tools.star import (
+from interview_coach.tools.text.star import (
     StarStructure,
     TechnicalStructure,
     detect_star,

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
+from interview_coach.core.embedding import Embedder
 from interview_coach.domain import CandidateProfile, Question, QuestionKind, Seniority
-from interview_coach.memory.embeddings import Embedder
 
 _WORD = re.compile(r"[a-z][a-z0-9+#.\-]{1,}")
 _STOPWORDS = frozenset(

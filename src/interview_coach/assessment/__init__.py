@@ -1,0 +1,1 @@
+"""Assessment: rules and trained models that turn measurements into judgements."""

@@ -1,0 +1,1 @@
+"""tools.face layer of interview-coach."""

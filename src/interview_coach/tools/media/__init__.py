@@ -1,0 +1,1 @@
+"""tools.media layer of interview-coach."""

@@ -1,0 +1,1 @@
+"""tools.text layer of interview-coach."""

@@ -1,0 +1,1 @@
+"""tools.voice layer of interview-coach."""
