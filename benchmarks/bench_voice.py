@@ -30,8 +30,9 @@ from interview_coach.core.settings import Settings
 from interview_coach.demo.tts import build_spoken_answer, tts_available
 from interview_coach.tools.media.decode import decode_audio
 from interview_coach.tools.voice.activity import speech_probabilities, speech_regions
-from interview_coach.tools.voice.analysis import Transcriber, analyze_voice
+from interview_coach.tools.voice.analysis import analyze_voice
 from interview_coach.tools.voice.prosody import measure_prosody
+from interview_coach.tools.voice.transcribe import Transcriber
 
 LENGTHS_S = (30, 60, 180)
 RTF_TARGET = 0.15

@@ -26,10 +26,10 @@ from typing import Any
 
 from evals.common import SuiteResult
 from evals.degrade import filler_heavy, first_sentence_only, key_point_sentences, off_topic_answer, remove_key_facts
+from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.settings import Settings
-from interview_coach.domain import Question, QuestionKind
+from interview_coach.domain import Question, QuestionKind, TextAnalysis
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.text.analysis import TextAnalysis, analyze_text
 
 THEORY_BUDGET_S = 60
 QUICK_QUESTIONS = 12

@@ -38,7 +38,8 @@ from numpy.typing import NDArray
 from evals.common import SuiteResult
 from interview_coach.core.settings import Settings
 from interview_coach.demo.sample_video import make_sample_video, turned_face_image
-from interview_coach.tools.face.analyzer import FaceAnalysis, FaceAnalyzer
+from interview_coach.domain.face import FaceAnalysis
+from interview_coach.tools.face.analyzer import FaceAnalyzer
 from interview_coach.tools.media.decode import iter_video_frames, probe_media
 
 Rgb = NDArray[np.uint8]

@@ -41,7 +41,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evals.common import SuiteResult
-from interview_coach.agents.evaluator import compute_scores
+from interview_coach.assessment.scoring import compute_scores
 from interview_coach.core.embedding import Embedder
 from interview_coach.core.settings import Settings
 from interview_coach.domain import AnswerAnalysis, InterviewPlanRequest, Question
@@ -195,7 +195,7 @@ def _not_replayable_reason(case: FeedbackCase, score_name: str | None) -> str | 
 def current_scores(case: FeedbackCase, embedder: Embedder, max_answer_chars: int) -> dict[str, int | None]:
     """Score the case's stored answer the way a live session does (truncate, analyse, score)."""
     from interview_coach.assessment.pipeline import truncate_answer
-    from interview_coach.tools.text.analysis import analyze_text
+    from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 
     assert case.question is not None and case.answer_text is not None
     text, truncated = truncate_answer(case.answer_text, max_answer_chars)
@@ -203,7 +203,7 @@ def current_scores(case: FeedbackCase, embedder: Embedder, max_answer_chars: int
     if case.input_mode == "video":
         mode = "video"
     analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
-    analysis.text = analyze_text(text, case.question, embedder).model_dump(mode="json")
+    analysis.text = analyze_text(text, case.question, embedder)
     return {name: score.value for name, score in compute_scores(analysis).items()}
 
 

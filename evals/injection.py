@@ -33,9 +33,9 @@ import yaml
 from evals.common import SuiteResult
 from evals.degrade import WEAK_ANSWER_TEMPLATES
 from evals.evaluator import cached_embedder, parse_theory
+from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind
-from interview_coach.tools.text.analysis import analyze_text
 from interview_coach.tools.text.injection import detect_injection
 
 MAX_CHANGE_10 = 0.5

@@ -26,10 +26,10 @@ from evals.common import SuiteResult
 from evals.degrade import filler_heavy, first_sentence_only
 from evals.evaluator import cached_embedder, parse_theory
 from evals.injection import OWN_ATTACKS, bank_questions
+from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.embedding import EMBEDDING_DIM, Embedder, resolve_embedding_model_path
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question
-from interview_coach.tools.text.analysis import analyze_text
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -31,12 +31,14 @@ from typing import Any
 import numpy as np
 
 from evals.common import SuiteResult
+from interview_coach.assessment.voice_scores import assess_voice
 from interview_coach.core.settings import Settings
 from interview_coach.demo.tts import SpokenAnswer, build_spoken_answer, mix_noise, tts_available
+from interview_coach.domain import TimedSpan, TimeSpan, Transcript, VoiceAnalysis
 from interview_coach.tools.media.decode import decode_audio
-from interview_coach.tools.voice.activity import Interval
-from interview_coach.tools.voice.analysis import Transcriber, Transcript, VoiceAnalysis, analyze_audio
+from interview_coach.tools.voice.analysis import analyze_audio
 from interview_coach.tools.voice.fillers import HESITATIONS
+from interview_coach.tools.voice.transcribe import Transcriber
 
 PAUSE_EVAL_MIN_S = 1.0
 FILLER_TOLERANCE_S = 0.5
@@ -252,10 +254,10 @@ def _evaluate_synthetic(
             )
         audio = decode_audio(path, Settings())
         started = time.perf_counter()
-        analysis = analyze_audio(audio, transcriber)
+        analysis = assess_voice(analyze_audio(audio, transcriber))
         elapsed += time.perf_counter() - started
         seconds += truth.duration_s
-        measured = [Interval(p.start, p.end) for p in analysis.pauses]
+        measured = [TimeSpan.of(p.start, p.end) for p in analysis.pauses]
         vad_counts, errors = _match_pauses(truth, measured)
         vad_pauses.add(vad_counts)
         boundary_errors += errors
@@ -304,10 +306,10 @@ def _synthesize(scenario: Scenario, folder: Path) -> SpokenAnswer:
     )
 
 
-def _match_pauses(truth: SpokenAnswer, measured: list[Interval]) -> tuple[_Counts, list[float]]:
+def _match_pauses(truth: SpokenAnswer, measured: list[TimeSpan]) -> tuple[_Counts, list[float]]:
     """Count pauses >= 1 s: a true pause is found by any measured pause overlapping it, and vice versa."""
-    true_long = [Interval(p.start_s, p.end_s) for p in truth.pauses if p.duration_s >= PAUSE_EVAL_MIN_S]
-    all_true = [Interval(p.start_s, p.end_s) for p in truth.pauses]
+    true_long = [TimeSpan.of(p.start_s, p.end_s) for p in truth.pauses if p.duration_s >= PAUSE_EVAL_MIN_S]
+    all_true = [TimeSpan.of(p.start_s, p.end_s) for p in truth.pauses]
     measured_long = [m for m in measured if m.duration >= PAUSE_EVAL_MIN_S]
     counts = _Counts()
     errors: list[float] = []
@@ -323,9 +325,9 @@ def _match_pauses(truth: SpokenAnswer, measured: list[Interval]) -> tuple[_Count
     return counts, errors
 
 
-def _word_gap_pauses(analysis: VoiceAnalysis) -> list[Interval]:
+def _word_gap_pauses(analysis: VoiceAnalysis) -> list[TimeSpan]:
     words = analysis.words
-    return [Interval(a.end, b.start) for a, b in itertools.pairwise(words) if b.start - a.end >= 0.5]
+    return [TimeSpan.of(a.end, b.start) for a, b in itertools.pairwise(words) if b.start - a.end >= 0.5]
 
 
 def _match_fillers(truth: SpokenAnswer, found: list[Any]) -> _Counts:
@@ -338,8 +340,8 @@ def _match_fillers(truth: SpokenAnswer, found: list[Any]) -> _Counts:
                 i
                 for i, f in enumerate(hesitations)
                 if i not in used
-                and Interval(f.start, max(f.end, f.start + 0.01)).overlaps(
-                    Interval(filler.start_s, filler.end_s), FILLER_TOLERANCE_S
+                and TimeSpan.of(f.start, max(f.end, f.start + 0.01)).overlaps(
+                    TimeSpan.of(filler.start_s, filler.end_s), FILLER_TOLERANCE_S
                 )
             ),
             None,
@@ -354,7 +356,6 @@ def _match_fillers(truth: SpokenAnswer, found: list[Any]) -> _Counts:
 
 
 def _transcript_fillers(transcript: Transcript) -> list[Any]:
-    from interview_coach.tools.voice.analysis import TimedSpan
     from interview_coach.tools.voice.fillers import find_fillers
 
     words = transcript.words

@@ -14,7 +14,7 @@ import pydantic_ai.models
 import pytest
 
 from interview_coach.core.settings import Settings
-from interview_coach.deps import AppDeps
+from interview_coach.deps import AppDeps, make_deps
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.memory.store import QdrantMemoryStore
 
@@ -53,6 +53,6 @@ def deps(settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[
     """Dependencies with real embedded Qdrant in a fresh folder."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     memory = QdrantMemoryStore(embedder, path=settings.resolved_qdrant_path)
-    app_deps = AppDeps(settings=settings, embedder=embedder, memory=memory)
+    app_deps = make_deps(settings, embedder, memory)
     yield app_deps
     app_deps.close()

@@ -220,3 +220,35 @@ def test_owner_can_reopen_the_thread(alice_interview: dict[str, Any], live_serve
     # Charts and recordings come back from the chat store (served by the owner-checked /chat-files route).
     page.locator(".js-plotly-plot").first.wait_for(state="attached")
     assert page.locator("audio").count() >= 1
+
+
+def test_follow_up_numbering_agrees_in_question_feedback_and_report(
+    playwright_browser: Any, live_server: LiveServer, artifacts_dir: Path
+) -> None:
+    """A weak answer gets a follow-up: the interviewer, the feedback and the report all call it part of Q1."""
+    network = NetworkLog()
+    page = open_page(playwright_browser, live_server, network)
+    log_in(page, live_server, "bob")
+    send_text(page, "start Backend Software Engineer")
+    page.get_by_text("Q1/3").first.wait_for()
+
+    before = questions_asked(page)
+    send_text(page, "I don't know.")
+    wait_for_next_question(page, before)
+    assistant_messages(page).filter(has_text="Feedback on Q1").first.wait_for()
+    assistant_messages(page).filter(has_text="Q1/3 · follow-up").first.wait_for()
+    assert assistant_messages(page).filter(has_text="Q2/3").count() == 0
+
+    before = questions_asked(page)
+    send_text(page, TYPED_ANSWER)
+    wait_for_next_question(page, before)
+    assistant_messages(page).filter(has_text="Feedback on Q1 · follow-up").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "10-follow-up-numbering.png"), full_page=True)
+
+    send_text(page, "/end")
+    report = assistant_messages(page).filter(has_text="Interview report").first
+    report.wait_for()
+    text = report.inner_text()
+    assert "Q1: " in text and "Q1 · follow-up: " in text, text
+    assert not re.search(r"\bQ[3-9]\b", text), text
+    assert network.blocked == []

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SPOKEN_ANSWER = "I would tell the product manager the same day and offer to cut scope."
 FACE_STEP = "Analysing face and gestures"
-SCORE_LINE = re.compile(r"(confidence|stress): (\d+)/100")
+# The card names scores by their human labels ("Confidence", "Stress").
+SCORE_LINE = re.compile(r"(confidence|stress): (\d+)/100", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +94,12 @@ def test_video_answer_runs_face_analysis_and_shows_a_measured_confidence(video_i
     face_step = video_interview["face_step"]
     assert face_step.startswith(f"Used {FACE_STEP}") and face_step.endswith("done"), face_step
     assert "not measured" not in face_step
-    scores = dict(SCORE_LINE.findall(video_interview["feedback"]))
+    scores = {name.lower(): value for name, value in SCORE_LINE.findall(video_interview["feedback"])}
     assert set(scores) == {"confidence", "stress"}, video_interview["feedback"]
     assert all(0 <= int(value) <= 100 for value in scores.values())
-    confidence_line = next(line for line in video_interview["feedback"].splitlines() if line.startswith("confidence:"))
+    confidence_line = next(
+        line for line in video_interview["feedback"].splitlines() if line.lower().startswith("confidence:")
+    )
     assert "eye contact" in confidence_line, confidence_line
     # Stress is measured from the face only, and the confidence names the face among its sources.
     first = video_interview["api_feedback"][0]

@@ -130,6 +130,28 @@ def test_commands_work_over_the_api(client: TestClient) -> None:
     assert ended["waiting_for"] == "coach" and ended["report_ready"]
 
 
+def test_follow_up_keeps_the_main_question_number(client: TestClient) -> None:
+    turn = start(client, BOB, question_count=2)
+    session_id = turn["session_id"]
+    asked = next(m for m in turn["messages"] if m["kind"] == "question")
+    assert asked["question"]["progress"] == "Q1/2" and turn["question"]["ref"]["label"] == "Q1"
+    weak = client.post(f"/api/sessions/{session_id}/answers", json={"text": "I don't know."}, headers=BOB).json()
+    feedback = next(m for m in weak["messages"] if m["kind"] == "feedback")
+    assert feedback["question"]["label"] == "Q1" and feedback["text"].startswith("Feedback on Q1")
+    assert feedback["evaluation"]["scores"]["answer_quality"]["value"] is not None
+    follow_up = next(m for m in weak["messages"] if m["kind"] == "question")
+    assert follow_up["question"]["number"] == 1 and follow_up["question"]["follow_up"] == 1
+    assert follow_up["question"]["progress"] == "Q1/2 · follow-up"
+    assert weak["question"]["ref"]["label"] == "Q1 · follow-up" and weak["question"]["follow_up_of"]
+    ended = client.post(f"/api/sessions/{session_id}/answers", json={"text": "/end"}, headers=BOB).json()
+    assert ended["report_ready"]
+    assert any(m["kind"] == "report" for m in ended["messages"])
+    labels = [item["ref"]["label"] for item in client.get(f"/api/sessions/{session_id}/feedback", headers=BOB).json()]
+    assert labels[0] == "Q1"
+    markdown = client.get(f"/api/sessions/{session_id}/report?format=markdown", headers=BOB).text
+    assert "### Q1: " in markdown and "Q2: " not in markdown.split("## Transcripts")[0]
+
+
 def test_general_coach_chat(client: TestClient, alice_session: str) -> None:
     reply = client.post("/api/coach", json={"text": "How am I progressing?"}, headers=ALICE)
     assert reply.status_code == 200 and reply.json()["text"]
@@ -234,7 +256,7 @@ def test_spoken_answer_upload_is_transcribed(client: TestClient, tmp_path: Path,
             headers=BOB,
         )
     assert response.status_code == 200, response.text
-    transcript = [m for m in response.json()["messages"] if m["data"].get("transcript")]
+    transcript = [m for m in response.json()["messages"] if m["kind"] == "transcript"]
     assert transcript and "team" in transcript[0]["text"].lower()
     stored = list((api_settings.data_dir / "media").rglob("*.wav"))
     assert stored, "the answer recording is kept for playback"

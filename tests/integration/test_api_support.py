@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from interview_coach.assessment import rendering
 from interview_coach.core.settings import Settings
 from interview_coach.domain import (
     AnswerAnalysis,
+    AnswerEvaluation,
     CandidateProfile,
     MemoryRecord,
     Question,
     QuestionKind,
+    QuestionRef,
     QuestionReport,
     Score,
     SessionReport,
@@ -48,10 +51,10 @@ def spoken_report() -> SessionReport:
     question = Question(id="q1", text="Tell me about a failure.", kind=QuestionKind.BEHAVIORAL, competency="ownership")
     voice = {
         "words": [
-            {"word": "Um,", "start": 0.5, "end": 0.9},
-            {"word": "I", "start": 1.0, "end": 1.1},
-            {"word": "shipped", "start": 1.2, "end": 1.6},
-            {"word": "late.", "start": 4.2, "end": 4.6},
+            {"word": "Um,", "start": 0.5, "end": 0.9, "probability": 0.9},
+            {"word": "I", "start": 1.0, "end": 1.1, "probability": 0.9},
+            {"word": "shipped", "start": 1.2, "end": 1.6, "probability": 0.9},
+            {"word": "late.", "start": 4.2, "end": 4.6, "probability": 0.9},
         ],
         "fillers": [{"word": "um", "start": 0.5, "end": 0.9}],
         "pauses": [{"start": 1.6, "end": 4.2, "duration_s": 2.6}],
@@ -59,7 +62,9 @@ def spoken_report() -> SessionReport:
         "filler_count": 1,
         "long_pause_count": 1,
     }
-    analysis = AnswerAnalysis(answer_text="Um, I shipped late.", input_mode="audio", voice=voice, text={})
+    analysis = AnswerAnalysis.model_validate(
+        {"answer_text": "Um, I shipped late.", "input_mode": "audio", "voice": voice, "text": None}
+    )
     fluency = Score.model_validate(
         {
             "value": 70,
@@ -76,9 +81,21 @@ def spoken_report() -> SessionReport:
     typed = QuestionReport(
         question=question.model_copy(update={"id": "q2"}),
         answer_text="So, like, you know, I fixed it.",
-        analysis=AnswerAnalysis(
-            answer_text="So, like, you know, I fixed it.",
-            text={"fillers_in_text": [{"text": "like"}, {"text": "you know"}]},
+        analysis=AnswerAnalysis.model_validate(
+            {
+                "answer_text": "So, like, you know, I fixed it.",
+                "text": {
+                    "question_id": "q2",
+                    "question_kind": "behavioral",
+                    "word_count": 7,
+                    "sentence_count": 1,
+                    "estimated_speaking_s": 3.0,
+                    "fillers_in_text": [
+                        {"kind": "filler", "text": "like", "quote": "like"},
+                        {"kind": "filler", "text": "you know", "quote": "you know"},
+                    ],
+                },
+            }
         ),
         scores={"answer_quality": Score(value=40)},
     )
@@ -101,27 +118,27 @@ def spoken_report() -> SessionReport:
 
 def test_spoken_transcript_marks_fillers_and_long_pauses() -> None:
     question = spoken_report().questions[0]
-    markdown = render.transcript_markdown(question)
+    markdown = rendering.transcript_markdown(question)
     assert markdown.startswith("**Um,**")
     assert "⏸ 2.6 s pause at 0:02" in markdown
     assert markdown.index("shipped") < markdown.index("⏸") < markdown.index("late")
-    html = render.transcript_html(question)
+    html = rendering.transcript_html(question)
     assert '<mark class="filler">Um,</mark>' in html and 'class="pause"' in html
 
 
 def test_typed_transcript_marks_detected_fillers_only() -> None:
     question = spoken_report().questions[1]
-    assert render.transcript_markdown(question) == "So, **like**, **you know**, I fixed it."
+    assert rendering.transcript_markdown(question) == "So, **like**, **you know**, I fixed it."
 
 
 def test_evidence_is_listed_with_timestamps() -> None:
-    items = render.evidence_items(spoken_report().questions[0])
+    items = rendering.evidence_items(spoken_report().questions[0])
     assert [(i.timestamp, i.detail) for i in items] == [("0:02", "long pause 2.6 s")]
-    assert "**0:02** long pause" in render.evidence_markdown(spoken_report().questions[0])
+    assert "**0:02** long pause" in rendering.evidence_markdown(spoken_report().questions[0])
 
 
 def test_charts_show_unmeasured_values_as_gaps() -> None:
-    rows = render.question_metrics(spoken_report())
+    rows = rendering.question_metrics(spoken_report())
     assert rows[0].wpm == 120.0 and rows[1].wpm is None and rows[1].fillers == 2.0
     figure = render.delivery_figure(spoken_report())
     assert len(figure.data) == 4 and list(figure.data[0].y) == [120.0, None]
@@ -144,12 +161,12 @@ def test_progress_chart_needs_two_sessions() -> None:
 
 
 def test_html_export_is_self_contained() -> None:
-    page = render.render_export(spoken_report(), "html")
+    page = rendering.render_export(spoken_report(), "html")
     assert "<svg" in page and "<mark" in page and "not measured" in page
     assert not re.search(r"""(src|href)=["']https?://""", page)
     assert "<script" not in page
-    assert json.loads(render.render_export(spoken_report(), "json"))["session_id"] == "s1"
-    markdown = render.render_export(spoken_report(), "markdown")
+    assert json.loads(rendering.render_export(spoken_report(), "json"))["session_id"] == "s1"
+    markdown = rendering.render_export(spoken_report(), "markdown")
     assert markdown.startswith("# Interview report") and "&#34;" not in markdown
 
 
@@ -193,3 +210,63 @@ def test_start_commands_are_recognised() -> None:
     assert start_command_role("start an interview for Product Manager") == "Product Manager"
     assert start_command_role("starting is hard") is None
     assert start_command_role("How am I doing?") is None
+
+
+def follow_up_report() -> SessionReport:
+    """Q1 with a follow-up, then Q2: the follow-up is part of Q1, never its own number."""
+    first = Question(id="q1", text="Tell me about a failure.", kind=QuestionKind.BEHAVIORAL, competency="ownership")
+    follow = first.model_copy(update={"id": "q1-f1", "text": "What exactly did you change?", "follow_up_of": "q1"})
+    second = Question(id="q2", text="Describe a conflict.", kind=QuestionKind.BEHAVIORAL, competency="teamwork")
+    questions = [
+        QuestionReport(question=first, ref=QuestionRef(number=1, total=2), answer_text="I don't know.", scores={}),
+        QuestionReport(question=follow, ref=QuestionRef(number=1, total=2, follow_up=1), answer_text="Retries."),
+        QuestionReport(question=second, ref=QuestionRef(number=2, total=2), answer_text="We talked."),
+    ]
+    return SessionReport(
+        session_id="s2",
+        user_id="alice",
+        profile=CandidateProfile(),
+        created_at=datetime(2026, 1, 2, tzinfo=UTC),
+        questions=questions,
+        overall_scores={"answer_quality": Score(value=50)},
+    )
+
+
+def test_follow_ups_are_numbered_under_their_main_question() -> None:
+    report = follow_up_report()
+    markdown = rendering.render_report_markdown(report)
+    assert "### Q1: Tell me about a failure." in markdown
+    assert "#### Q1 · follow-up: What exactly did you change?" in markdown
+    assert "### Q2: Describe a conflict." in markdown and "Q3" not in markdown
+    assert "**Answer quality**: 50/100" in markdown and "answer_quality" not in markdown
+    page = rendering.render_export(report, "html")
+    assert "Q1 · follow-up: What exactly did you change?" in page and "Q3" not in page
+    assert [row.label for row in rendering.question_metrics(report)] == ["Q1", "Q1 · follow-up", "Q2"]
+    figure = render.delivery_figure(report)
+    assert list(figure.data[0].x) == ["Q1", "Q1 · follow-up", "Q2"]
+
+
+def test_reports_without_refs_derive_them_from_follow_up_of() -> None:
+    report = follow_up_report()
+    legacy = report.model_copy(update={"questions": [q.model_copy(update={"ref": None}) for q in report.questions]})
+    assert [ref.label for ref in rendering.question_refs(legacy)] == ["Q1", "Q1 · follow-up", "Q2"]
+
+
+def test_feedback_card_uses_the_question_label_and_human_names() -> None:
+    evaluation = AnswerEvaluation(
+        question_id="q1-f1",
+        scores={
+            "answer_quality": Score.model_validate(
+                {"value": 35, "signals": [{"name": "key_point_coverage", "effect": -12}]}
+            ),
+            "stress": Score.not_measured("needs video"),
+        },
+        strengths=["Clear opening"],
+        improvements=["Name the result"],
+    )
+    card = rendering.render_feedback_card(evaluation, QuestionRef(number=2, total=5, follow_up=1))
+    assert card.startswith("### Feedback on Q2 · follow-up")
+    assert "**Answer quality**: 35/100 (key points covered -12)" in card
+    assert "**Stress**: not measured — needs video" in card
+    assert "- ✔ Clear opening" in card and "- ✘ Name the result" in card
+    assert "_" not in card.replace("**", "")

@@ -31,7 +31,7 @@ async def finished_session(service: InterviewService, user: str, answer: str) ->
 
 
 def coach_text(turn: Turn) -> str:
-    return "\n".join(m["text"] for m in turn.messages if m["role"] == "coach")
+    return "\n".join(m.text for m in turn.messages if m.role == "coach")
 
 
 async def test_goal_is_remembered_and_plan_uses_measured_weak_spots(deps: AppDeps) -> None:

@@ -66,7 +66,7 @@ async def _run_sessions(deps: AppDeps) -> tuple[dict[str, str], dict[str, int]]:
             state = await service.graph.aget_state({"configurable": {"thread_id": turn.session_id}})
             messages = state.values["messages"]
             coach_index[user] = next(
-                i for i, m in enumerate(messages) if m["role"] == "coach" and "engine" in (m.get("data") or {})
+                i for i, m in enumerate(messages) if m["role"] == "coach" and m.get("engine") is not None
             )
     return sessions, coach_index
 

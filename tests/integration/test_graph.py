@@ -7,7 +7,7 @@ import pytest
 from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest
 from interview_coach.graphs.service import InterviewService
-from interview_coach.graphs.supervisor import classify_input
+from interview_coach.graphs.intents import classify_input
 from interview_coach.memory.sessions import SessionNotFoundError
 
 pytestmark = pytest.mark.slow
@@ -46,12 +46,12 @@ def test_classify_input_tells_commands_from_answers() -> None:
 async def test_weak_answer_gets_a_follow_up_and_the_report_ranks_it_lower(deps: AppDeps) -> None:
     async with InterviewService.open(deps) as service:
         turn = await service.start("u1", request_for(["tech-db-001", "tech-api-003"]))
-        assert turn.waiting_for == "answer" and turn.question and turn.question["id"] == "tech-db-001"
+        assert turn.waiting_for == "answer" and turn.question and turn.question.id == "tech-db-001"
         turn = await service.send(turn.session_id, "u1", STRONG_TECHNICAL)
-        assert any(m["role"] == "feedback" for m in turn.messages)
+        assert any(m.role == "feedback" for m in turn.messages)
         turn = await service.send(turn.session_id, "u1", WEAK)
-        assert turn.question and turn.question.get("follow_up_of") == "tech-api-003"
-        assert any(m["role"] == "interviewer" and m["data"]["follow_up"] for m in turn.messages)
+        assert turn.question and turn.question.follow_up_of == "tech-api-003"
+        assert any(m.role == "interviewer" and (m.question is not None and m.question.follow_up > 0) for m in turn.messages)
         turn = await service.send(turn.session_id, "u1", "Honestly I do not remember.")
         assert turn.waiting_for == "coach"
         report = turn.report
@@ -64,10 +64,10 @@ async def test_weak_answer_gets_a_follow_up_and_the_report_ranks_it_lower(deps: 
         assert report.weaknesses and report.suggestions
 
         reply = await service.send(turn.session_id, "u1", "why was question 2 rated low?")
-        coach = [m for m in reply.messages if m["role"] == "coach"]
-        assert coach and "Question 2" in coach[0]["text"]
+        coach = [m for m in reply.messages if m.role == "coach"]
+        assert coach and "Question 2" in coach[0].text
         drill = await service.send(turn.session_id, "u1", "give me a drill for the STAR structure")
-        assert any("Drill" in m["text"] for m in drill.messages if m["role"] == "coach")
+        assert any("Drill" in m.text for m in drill.messages if m.role == "coach")
 
     memory = deps.require_memory()
     kinds = {r.kind for r in memory.list("u1")}
@@ -78,19 +78,19 @@ async def test_weak_answer_gets_a_follow_up_and_the_report_ranks_it_lower(deps: 
 async def test_commands_repeat_skip_status_and_empty_keep_the_question(deps: AppDeps) -> None:
     async with InterviewService.open(deps) as service:
         turn = await service.start("u2", request_for(["tech-db-001", "tech-api-003"]))
-        first_id = turn.question["id"] if turn.question else None
+        first_id = turn.question.id if turn.question else None
         turn = await service.send(turn.session_id, "u2", "/repeat")
-        assert turn.question and turn.question["id"] == first_id
-        assert any(m["role"] == "interviewer" and m["data"]["repeat"] for m in turn.messages)
+        assert turn.question and turn.question.id == first_id
+        assert any(m.role == "interviewer" and m.repeat for m in turn.messages)
         turn = await service.send(turn.session_id, "u2", "")
-        assert turn.question and turn.question["id"] == first_id
-        assert "didn't catch" in turn.messages[-1]["text"]
+        assert turn.question and turn.question.id == first_id
+        assert "didn't catch" in turn.messages[-1].text
         turn = await service.send(turn.session_id, "u2", "how am I doing?")
-        assert "No answers yet" in turn.messages[-1]["text"]
+        assert "No answers yet" in turn.messages[-1].text
         turn = await service.send(turn.session_id, "u2", "/help")
-        assert "/skip" in turn.messages[-1]["text"]
+        assert "/skip" in turn.messages[-1].text
         turn = await service.send(turn.session_id, "u2", "/skip")
-        assert turn.question and turn.question["id"] == "tech-api-003"
+        assert turn.question and turn.question.id == "tech-api-003"
         turn = await service.send(turn.session_id, "u2", "/end")
         assert turn.waiting_for == "coach" and turn.report is not None
         assert [q.input_mode for q in turn.report.questions] == ["skipped"]
@@ -105,7 +105,7 @@ async def test_realistic_mode_withholds_feedback_until_the_report(deps: AppDeps)
         turn = await service.send(
             turn.session_id, "u3", "An index is a B-tree that avoids full table scans; it costs slower writes."
         )
-        assert not any(m["role"] == "feedback" and not m["data"].get("report") for m in turn.messages)
+        assert not any(m.role == "feedback" and m.kind != "report" for m in turn.messages)
 
 
 async def test_sessions_are_private_and_resume_from_a_new_process_state(deps: AppDeps) -> None:
@@ -124,8 +124,8 @@ async def test_sessions_are_private_and_resume_from_a_new_process_state(deps: Ap
     async with InterviewService.open(deps) as reopened:
         turn = await reopened.resume(session_id, "alice")
         assert turn.waiting_for == "answer"
-        assert turn.question and turn.question["id"] in {"tech-api-003", "tech-db-001~fu1"}
-        assert [m["role"] for m in turn.messages][:2] == ["system", "interviewer"]
+        assert turn.question and turn.question.id in {"tech-api-003", "tech-db-001~fu1"}
+        assert [m.role for m in turn.messages][:2] == ["system", "interviewer"]
 
 
 async def test_huge_answer_is_truncated_before_analysis_and_the_user_is_told(deps: AppDeps) -> None:
@@ -133,7 +133,7 @@ async def test_huge_answer_is_truncated_before_analysis_and_the_user_is_told(dep
     async with InterviewService.open(deps) as service:
         turn = await service.start("u4", request_for(["tech-db-001"]))
         turn = await service.send(turn.session_id, "u4", "An index speeds up reads. " * 8000)
-        assert any("only the first part was analysed" in m["text"] for m in turn.messages)
+        assert any("only the first part was analysed" in m.text for m in turn.messages)
         if turn.waiting_for == "answer":  # a follow-up on the repetitive answer
             turn = await service.send(turn.session_id, "u4", "/end")
         report = turn.report
@@ -162,7 +162,7 @@ async def test_corrupt_media_answer_is_reported_and_the_interview_goes_on(deps: 
     async with InterviewService.open(deps) as service:
         turn = await service.start("u5", request_for(["tech-db-001", "tech-api-003"]))
         turn = await service.send(turn.session_id, "u5", AnswerInput(audio_path=str(broken)))
-        notes = [m["text"] for m in turn.messages if m["role"] == "system"]
+        notes = [m.text for m in turn.messages if m.role == "system"]
         assert any(n.startswith("Voice not measured:") for n in notes), notes
         assert turn.waiting_for == "answer"  # a follow-up or the next question: the session continues
         state = await service.graph.aget_state(service._config(turn.session_id))
@@ -179,7 +179,7 @@ async def test_injected_resume_is_cleaned_and_flagged_before_planning(deps: AppD
     )
     async with InterviewService.open(deps) as service:
         turn = await service.start("u6", request)
-        notes = [m["text"] for m in turn.messages if m["role"] == "system"]
+        notes = [m.text for m in turn.messages if m.role == "system"]
         assert any("resume contains text aimed at an AI grader" in n for n in notes)
         state = await service.graph.aget_state(service._config(turn.session_id))
         stored = state.values["request"]["profile"]["resume_text"]
@@ -221,8 +221,8 @@ async def test_spoken_answer_is_compared_with_the_personal_baseline(deps: AppDep
     async with InterviewService.open(deps) as service:
         turn = await service.start("u8", request_for(["tech-db-001"]))
         turn = await service.send(turn.session_id, "u8", AnswerInput(audio_path=str(wav)))
-        feedback = next(m for m in turn.messages if m["role"] == "feedback")
-        deltas = feedback["data"]["evaluation"]["baseline_deltas"]
+        feedback = next(m for m in turn.messages if m.role == "feedback")
+        deltas = feedback.evaluation.baseline_deltas
         assert deltas["wpm"] > 40  # about 160 wpm now against 60 before
         assert deltas["fillers_per_min"] < 0
-        assert "Compared with your earlier sessions: pace (wpm) +" in feedback["text"]
+        assert "Compared with your earlier sessions: pace (wpm) +" in feedback.text

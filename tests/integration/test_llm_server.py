@@ -28,7 +28,7 @@ from interview_coach.agents.coach import coach_reply
 from interview_coach.agents.evaluator import FeedbackDraft, evaluate_answer, evaluator_agent
 from interview_coach.agents.interviewer import QuestionWording, interviewer_agent, question_prompt
 from interview_coach.agents.llm import run_with_fallback, track_llm_usage
-from interview_coach.assessment.pipeline import analyze_answer
+from interview_coach.assessment.pipeline import measure_answer
 from interview_coach.assessment.question_bank import load_question_bank
 from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps

@@ -11,7 +11,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from interview_coach.agents.coach import coach_agent
 from interview_coach.agents.evaluator import evaluator_agent
 from interview_coach.agents.interviewer import interviewer_agent
-from interview_coach.agents.llm import _schema_for
+from interview_coach.agents.llm import reply_schema
 from interview_coach.deps import AppDeps
 from interview_coach.domain import CandidateProfile, InterviewPlanRequest
 from interview_coach.graphs.service import InterviewService, Turn
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def reply_for(info: AgentInfo) -> str:
-    schema, _ = _schema_for(info)
+    schema, _ = reply_schema(info)
     properties = set((schema or {}).get("properties", {}))
     if "explanation" in properties:
         return json.dumps({"explanation": "LLM explanation.", "strengths": ["Clear"], "improvements": ["More numbers"]})
@@ -28,7 +28,7 @@ def reply_for(info: AgentInfo) -> str:
 
 
 def structured(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    _, tool = _schema_for(info)
+    _, tool = reply_schema(info)
     text = reply_for(info)
     return ModelResponse(parts=[ToolCallPart(tool, text)] if tool else [TextPart(text)])
 
@@ -52,7 +52,7 @@ async def test_llm_usage_is_summed_per_session(deps: AppDeps) -> None:
     ):
         async with InterviewService.open(deps) as service:
             turn = await service.start("u1", request)
-            assert any(m["text"] == "LLM wording." for m in turn.messages if m["role"] == "interviewer")
+            assert any(m.text == "LLM wording." for m in turn.messages if m.role == "interviewer")
             first = dict(turn.llm_usage)
             assert first["calls"] == 1 and first["input_tokens"] > 0 and "fallbacks" not in first
             for _ in range(3):
@@ -60,7 +60,7 @@ async def test_llm_usage_is_summed_per_session(deps: AppDeps) -> None:
                     break
                 turn = await service.send(turn.session_id, "u1", answer)
             turn = await service.send(turn.session_id, "u1", "give me a drill for fillers")
-            assert any(m["role"] == "coach" and m["text"] == "LLM wording." for m in turn.messages)
+            assert any(m.role == "coach" and m.text == "LLM wording." for m in turn.messages)
     usage = turn.llm_usage
     assert usage["calls"] >= 3  # question wording, answer feedback, coach reply
     assert usage["input_tokens"] > first["input_tokens"] and usage["output_tokens"] > first["output_tokens"]

@@ -42,23 +42,23 @@ async def test_interview_on_postgres_resumes_from_a_new_connection(deps: AppDeps
     async with InterviewService.open(deps) as service:
         turn = await service.start("pat", request_for(["tech-db-001", "tech-api-003"]))
         session_id = turn.session_id
-        assert turn.waiting_for == "answer" and turn.question and turn.question["id"] == "tech-db-001"
+        assert turn.waiting_for == "answer" and turn.question and turn.question.id == "tech-db-001"
         turn = await service.send(session_id, "pat", STRONG_TECHNICAL)
-        stopped_at = turn.question["id"] if turn.question else None
+        stopped_at = turn.question.id if turn.question else None
         assert turn.waiting_for == "answer" and stopped_at in {"tech-api-003", "tech-db-001~fu1"}
         first_pid = backend_pid(service)
 
     async with InterviewService.open(deps) as reopened:
         assert backend_pid(reopened) != first_pid
         turn = await reopened.resume(session_id, "pat")
-        assert turn.waiting_for == "answer" and turn.question and turn.question["id"] == stopped_at
-        assert [m["text"] for m in turn.messages if m["role"] == "candidate"] == [STRONG_TECHNICAL]
+        assert turn.waiting_for == "answer" and turn.question and turn.question.id == stopped_at
+        assert [m.text for m in turn.messages if m.role == "candidate"] == [STRONG_TECHNICAL]
         turn = await reopened.send(session_id, "pat", "/end")
         assert turn.waiting_for == "coach" and turn.report is not None
         assert turn.report.questions[0].question.id == "tech-db-001"
         reply = await reopened.send(session_id, "pat", "why was question 1 rated that way?")
-        coach = [m for m in reply.messages if m["role"] == "coach"]
-        assert coach and coach[0]["text"].strip()
+        coach = [m for m in reply.messages if m.role == "coach"]
+        assert coach and coach[0].text.strip()
         second_pid = backend_pid(reopened)
 
     async with InterviewService.open(deps) as third:
@@ -66,7 +66,7 @@ async def test_interview_on_postgres_resumes_from_a_new_connection(deps: AppDeps
         turn = await third.resume(session_id, "pat")
         assert turn.waiting_for == "coach" and turn.phase == "coaching"
         assert turn.report is not None and turn.report.questions[0].question.id == "tech-db-001"
-        assert turn.messages[-1]["role"] == "coach" and turn.messages[-1]["text"] == coach[-1]["text"]
+        assert turn.messages[-1].role == "coach" and turn.messages[-1].text == coach[-1].text
 
 
 async def test_checkpoints_live_in_postgres_not_sqlite(deps: AppDeps, postgres_dsn: str) -> None:

@@ -78,9 +78,9 @@ async def test_sigkill_during_analysis_then_resume(deps: AppDeps, tmp_path: Path
             assert not any(task.interrupts for task in snapshot.tasks)
             turn = await service.resume(session_id, "kim")
             assert turn.waiting_for == "answer"
-            assert turn.question and turn.question["id"] in {"tech-api-003", "tech-db-001~fu1"}
-            candidate = [m for m in turn.messages if m["role"] == "candidate"]
-            assert len(candidate) == 1 and candidate[0]["text"].startswith("An index is a sorted B-tree")
+            assert turn.question and turn.question.id in {"tech-api-003", "tech-db-001~fu1"}
+            candidate = [m for m in turn.messages if m.role == "candidate"]
+            assert len(candidate) == 1 and candidate[0].text.startswith("An index is a sorted B-tree")
             state = await service.graph.aget_state(service._config(session_id))
             assert len(state.values["results"]) == 1
             assert state.values["results"][0]["question"]["id"] == "tech-db-001"

@@ -9,10 +9,10 @@ import pytest
 from evals import runner
 from evals.common import SuiteResult
 
+from interview_coach.assessment.text_scores import assess_answer_text
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.text.analysis import analyze_text
 
 PAIRS = [
     (
@@ -43,8 +43,8 @@ def _question(index: int) -> Question:
 @pytest.mark.slow
 def test_on_topic_answers_are_more_relevant_than_swapped_ones(embedder: SentenceTransformerEmbedder) -> None:
     for index in range(len(PAIRS)):
-        own = analyze_text(PAIRS[index][1], _question(index), embedder)
-        other = analyze_text(PAIRS[(index + 1) % len(PAIRS)][1], _question(index), embedder)
+        own = assess_answer_text(PAIRS[index][1], _question(index), embedder)
+        other = assess_answer_text(PAIRS[(index + 1) % len(PAIRS)][1], _question(index), embedder)
         assert own.relevance >= 0.8, PAIRS[index][0]
         assert other.relevance < own.relevance - 0.4
         assert other.off_topic and not own.off_topic
@@ -54,7 +54,7 @@ def test_on_topic_answers_are_more_relevant_than_swapped_ones(embedder: Sentence
 @pytest.mark.slow
 def test_same_answer_scores_identically(embedder: SentenceTransformerEmbedder) -> None:
     dumps = {
-        json.dumps(analyze_text(PAIRS[0][1], _question(0), embedder).model_dump(mode="json"), sort_keys=True)
+        json.dumps(assess_answer_text(PAIRS[0][1], _question(0), embedder).model_dump(mode="json"), sort_keys=True)
         for _ in range(3)
     }
     assert len(dumps) == 1

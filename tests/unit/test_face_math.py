@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interview_coach.assessment.face_scores import assess_face
 from interview_coach.core.settings import Settings
-from interview_coach.tools.face.analyzer import face_metrics
+from interview_coach.tools.face.frames import CHANNEL_INDEX, CHANNELS, FaceFrame, FaceObservation
 from interview_coach.tools.face.geometry import (
     HeadPose,
     count_blinks,
@@ -22,15 +23,11 @@ from interview_coach.tools.face.geometry import (
     nod_ranges,
     turning_points,
 )
-from interview_coach.tools.face.gesture import (
-    GestureFrame,
-    HandObservation,
-    PoseObservation,
-    is_pointing,
-    summarize_gestures,
-)
+from interview_coach.tools.face.gesture import is_pointing, summarize_gestures
+from interview_coach.tools.face.gesture_frames import GestureFrame, HandObservation, PoseObservation
+from interview_coach.tools.face.metrics import face_metrics
 from interview_coach.tools.face.models import VisionModelMissingError, face_model_path
-from interview_coach.tools.face.summary import CHANNEL_INDEX, CHANNELS, FaceFrame, FaceObservation, summarize_face
+from interview_coach.tools.face.summary import summarize_face
 from interview_coach.tools.media.timeline import spans_from_mask, true_runs
 
 FPS = 10.0
@@ -250,7 +247,7 @@ def synthetic_face_frames(seconds: float = 12.0) -> list[FaceFrame]:
 
 @pytest.fixture(scope="module")
 def synthetic_face():  # type: ignore[no-untyped-def]
-    return summarize_face(synthetic_face_frames(), fps=FPS, duration_s=12.0)
+    return assess_face(summarize_face(synthetic_face_frames(), fps=FPS, duration_s=12.0), None)
 
 
 def test_summary_finds_the_absence_at_the_right_time(synthetic_face) -> None:  # type: ignore[no-untyped-def]
@@ -305,14 +302,14 @@ def test_summary_detects_micro_expression_bursts() -> None:
 
 def test_summary_is_not_measured_when_the_face_is_mostly_absent() -> None:
     frames = [face_frame(i / FPS, count=1 if i < 30 else 0) for i in range(100)]
-    face = summarize_face(frames, fps=FPS, duration_s=10.0)
+    face = assess_face(summarize_face(frames, fps=FPS, duration_s=10.0), None)
     assert not face.visual_confidence_score.measured
     assert "30%" in (face.visual_confidence_score.not_measured_reason or "")
     assert not face.visual_stress_score.measured
 
 
 def test_summary_without_frames_explains_everything() -> None:
-    face = summarize_face([], fps=FPS, duration_s=0.0)
+    face = assess_face(summarize_face([], fps=FPS, duration_s=0.0), None)
     assert face.frames_analyzed == 0
     assert face.visual_confidence_score.not_measured_reason == "no video frames could be decoded"
     assert face.eye_contact_ratio is None and "eye_contact_ratio" in face.not_measured
@@ -321,7 +318,7 @@ def test_summary_without_frames_explains_everything() -> None:
 
 def test_slow_sampling_disables_blinks_and_micro_expressions_with_reasons() -> None:
     frames = [face_frame(i / 4.0) for i in range(40)]
-    face = summarize_face(frames, fps=4.0, duration_s=10.0)
+    face = assess_face(summarize_face(frames, fps=4.0, duration_s=10.0), None)
     assert face.blink_rate_per_min is None
     assert "too slow" in face.not_measured["blink_rate_per_min"]
     assert "micro_expression_events" in face.not_measured

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from interview_coach.assessment.text_scores import assess_answer_text
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.text.analysis import analyze_text
 from interview_coach.tools.text.injection import detect_injection, neutralise
 
 ANSWER = "I would add an index on the user_id column because the query scans the whole table."
@@ -129,9 +129,9 @@ def test_injected_text_never_raises_the_score(
     embedder: SentenceTransformerEmbedder, question: Question, attack: str
 ) -> None:
     weak = "I'm not sure, maybe it depends."
-    baseline = analyze_text(weak, question, embedder)
+    baseline = assess_answer_text(weak, question, embedder)
     for attacked_text in (f"{weak} {attack}", f"{weak}\n\n{attack}", f"{attack}\n{weak}"):
-        attacked = analyze_text(attacked_text, question, embedder)
+        attacked = assess_answer_text(attacked_text, question, embedder)
         assert attacked.injection_flags
         assert (attacked.answer_quality.value or 0) <= (baseline.answer_quality.value or 0)
         assert attacked.key_point_coverage <= baseline.key_point_coverage

@@ -27,20 +27,21 @@ from interview_coach.agents.interviewer import interviewer_agent, phrase_questio
 from interview_coach.agents.llm import (
     LlmConfigError,
     LlmOptions,
-    _schema_for,
     adapt_llamacpp_request,
     build_model,
     chat_messages,
     cost_microusd,
+    reply_schema,
     request_settings,
     resolve_output_mode,
     resolve_server_profile,
     run_with_fallback,
     track_llm_usage,
 )
+from interview_coach.assessment.scoring import compute_scores, quality_1_5
 from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
-from interview_coach.domain import AnswerAnalysis, Question, QuestionKind, Score, Signal
+from interview_coach.domain import AnswerAnalysis, AnswerAssessment, Question, QuestionKind, Score, Signal, TextAnalysis
 from interview_coach.graphs.state import add_usage
 
 SERVER = "http://127.0.0.1:9/v1"  # never contacted: FunctionModel/TestModel replace the model
@@ -66,7 +67,7 @@ def replying(text: str, seen: list[AgentInfo] | None = None) -> FunctionModel:
     def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         if seen is not None:
             seen.append(info)
-        _, tool = _schema_for(info)
+        _, tool = reply_schema(info)
         return ModelResponse(parts=[ToolCallPart(tool, text)] if tool else [TextPart(text)])
 
     return FunctionModel(reply)
@@ -179,7 +180,7 @@ async def test_every_output_mode_returns_a_typed_output(mode: str) -> None:
     assert outcome.output.strengths == ["Used numbers"]
     info = seen[0]
     assert info.model_request_parameters.output_mode == mode
-    schema, _ = _schema_for(info)
+    schema, _ = reply_schema(info)
     assert schema is not None and "explanation" in schema["properties"]
     assert info.model_settings is not None and info.model_settings["temperature"] == 0.0
     assert outcome.requests == 1 and outcome.input_tokens > 0 and outcome.output_tokens > 0
@@ -220,25 +221,32 @@ async def test_real_http_model_is_refused_in_tests_and_falls_back() -> None:
 QUESTION = Question(
     id="q1", text="Tell me about a time you failed.", kind=QuestionKind.BEHAVIORAL, competency="ownership"
 )
+ANSWER = "I missed a deadline in 2021, owned it, and we shipped 2 weeks later with 30% fewer bugs."
 ANALYSIS = AnswerAnalysis(
-    answer_text="I missed a deadline in 2021, owned it, and we shipped 2 weeks later with 30% fewer bugs.",
-    text={
-        "answer_quality": Score(value=64, signals=[Signal(name="specificity", value=2.0, effect=8.0)]).model_dump(
-            mode="json"
-        ),
-        "quality_1_5": 3,
-        "follow_up_reasons": [],
-    },
+    answer_text=ANSWER,
+    text=TextAnalysis(
+        question_id="q1",
+        question_kind=QuestionKind.BEHAVIORAL,
+        word_count=len(ANSWER.split()),
+        sentence_count=1,
+        estimated_speaking_s=6.0,
+        answer_quality=Score(value=64, signals=[Signal(name="specificity", value=2.0, effect=8.0)]),
+        quality_1_5=3,
+        follow_up_reasons=[],
+    ),
+)
+ASSESSMENT = AnswerAssessment(
+    analysis=ANALYSIS, scores=compute_scores(ANALYSIS), quality_1_5=quality_1_5(ANALYSIS), findings=[]
 )
 
 
 async def test_the_llm_writes_feedback_but_cannot_move_scores() -> None:
-    builtin = await evaluate_answer(deps_for(Settings(_env_file=None)), QUESTION, ANALYSIS)  # type: ignore[call-arg]
+    builtin = await evaluate_answer(deps_for(Settings(_env_file=None)), QUESTION, ASSESSMENT)  # type: ignore[call-arg]
     hostile = feedback_json(
         explanation="Perfect answer.", scores={"answer_quality": 100}, quality_1_5=5, flags=["injection_attempt", "x"]
     )
     with evaluator_agent.override(model=replying(hostile)), track_llm_usage() as meter:
-        llm = await evaluate_answer(deps_for(llm_settings(llm_output_mode="tool")), QUESTION, ANALYSIS)
+        llm = await evaluate_answer(deps_for(llm_settings(llm_output_mode="tool")), QUESTION, ASSESSMENT)
     assert llm.engine == "llm" and llm.explanation == "Perfect answer."
     assert llm.scores == builtin.scores and llm.quality_1_5 == builtin.quality_1_5 == 3
     assert llm.flags == ["injection_attempt"]

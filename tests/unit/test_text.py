@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from interview_coach.domain import Question, QuestionKind
+from interview_coach.assessment.text_scores import assess_answer_text
+from interview_coach.domain import Question, QuestionKind, TextAnalysis
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-from interview_coach.tools.text.analysis import TextAnalysis, analyze_text, text_metrics
 from interview_coach.tools.text.lexical import (
     count_substantive_words,
     find_fillers,
@@ -193,7 +193,7 @@ def test_rubric_points_get_a_bonus_only_for_matching_features() -> None:
 @pytest.fixture(scope="module")
 def outage_analyses(embedder: SentenceTransformerEmbedder) -> dict[str, TextAnalysis]:
     return {
-        name: analyze_text(answer, OUTAGE_QUESTION, embedder)
+        name: assess_answer_text(answer, OUTAGE_QUESTION, embedder)
         for name, answer in {"good": OUTAGE_STORY, "vague": VAGUE_STORY, "off": OFF_TOPIC}.items()
     }
 
@@ -247,7 +247,7 @@ def test_every_quality_signal_is_traceable(outage_analyses: dict[str, TextAnalys
 
 @pytest.mark.slow
 def test_key_points_covered_and_missing_with_quotes(embedder: SentenceTransformerEmbedder) -> None:
-    analysis = analyze_text(THREADS_ANSWER, THREADS_QUESTION, embedder)
+    analysis = assess_answer_text(THREADS_ANSWER, THREADS_QUESTION, embedder)
     by_point = {k.point: k for k in analysis.key_points}
     shared = by_point["threads share the memory of their process"]
     assert shared.covered and shared.quote is not None and "share the heap" in shared.quote
@@ -262,11 +262,11 @@ def test_key_points_covered_and_missing_with_quotes(embedder: SentenceTransforme
 
 @pytest.mark.slow
 def test_length_against_budget(embedder: SentenceTransformerEmbedder) -> None:
-    analysis = analyze_text(THREADS_ANSWER, THREADS_QUESTION, embedder)
+    analysis = assess_answer_text(THREADS_ANSWER, THREADS_QUESTION, embedder)
     assert analysis.estimated_speaking_s == pytest.approx(analysis.word_count * 60 / 140, abs=0.1)
     assert "90 s budget" in analysis.length_vs_budget
     assert not analysis.too_short
-    short = analyze_text("Threads are lighter.", THREADS_QUESTION, embedder)
+    short = assess_answer_text("Threads are lighter.", THREADS_QUESTION, embedder)
     assert short.too_short and "too_short" in short.follow_up_reasons
     assert (short.answer_quality.value or 0) < (analysis.answer_quality.value or 0)
 
@@ -274,7 +274,7 @@ def test_length_against_budget(embedder: SentenceTransformerEmbedder) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", ["", "   \n\t ", "um, uh..."])
 def test_empty_answer_is_a_zero_quality_answer(embedder: SentenceTransformerEmbedder, answer: str) -> None:
-    analysis = analyze_text(answer, OUTAGE_QUESTION, embedder)
+    analysis = assess_answer_text(answer, OUTAGE_QUESTION, embedder)
     assert analysis.answer_quality.value == 0
     assert analysis.quality_1_5 == 1
     assert analysis.too_short and "too_short" in analysis.follow_up_reasons
@@ -288,7 +288,7 @@ def test_empty_answer_is_a_zero_quality_answer(embedder: SentenceTransformerEmbe
 def test_huge_answer_is_truncated_and_analysed(embedder: SentenceTransformerEmbedder) -> None:
     huge = (OUTAGE_STORY + " ") * 400  # ~200k characters
     assert len(huge) > 190_000
-    analysis = analyze_text(huge, OUTAGE_QUESTION, embedder)
+    analysis = assess_answer_text(huge, OUTAGE_QUESTION, embedder)
     assert analysis.truncated
     assert analysis.word_count < 5_000
     assert any(r.kind == "repeated_sentence" for r in analysis.repetitions)
@@ -297,20 +297,18 @@ def test_huge_answer_is_truncated_and_analysed(embedder: SentenceTransformerEmbe
 
 @pytest.mark.slow
 def test_restating_or_repeating_does_not_earn_points(embedder: SentenceTransformerEmbedder) -> None:
-    echo = analyze_text(OUTAGE_QUESTION.text, OUTAGE_QUESTION, embedder)
+    echo = assess_answer_text(OUTAGE_QUESTION.text, OUTAGE_QUESTION, embedder)
     assert echo.answer_quality.value == 0
     assert any(s.name == "question_restated" for s in echo.relevance_score.signals)
-    once = analyze_text(VAGUE_STORY, OUTAGE_QUESTION, embedder)
-    padded = analyze_text(" ".join([VAGUE_STORY] * 8), OUTAGE_QUESTION, embedder)
+    once = assess_answer_text(VAGUE_STORY, OUTAGE_QUESTION, embedder)
+    padded = assess_answer_text(" ".join([VAGUE_STORY] * 8), OUTAGE_QUESTION, embedder)
     assert (padded.answer_quality.value or 0) <= (once.answer_quality.value or 0) + 5
 
 
 @pytest.mark.slow
-def test_analysis_is_json_serialisable_and_metrics_are_flat(embedder: SentenceTransformerEmbedder) -> None:
-    analysis = analyze_text(OUTAGE_STORY, OUTAGE_QUESTION, embedder)
+def test_analysis_is_json_serialisable(embedder: SentenceTransformerEmbedder) -> None:
+    analysis = assess_answer_text(OUTAGE_STORY, OUTAGE_QUESTION, embedder)
     dumped = json.loads(json.dumps(analysis.model_dump(mode="json")))
     assert TextAnalysis.model_validate(dumped) == analysis
-    metrics = text_metrics(analysis)
-    assert all(isinstance(v, float) for v in metrics.values())
-    assert metrics["answer_quality"] == analysis.answer_quality.value
-    assert metrics["star_parts"] == 4.0
+    assert dumped["answer_quality"]["value"] == analysis.answer_quality.value
+    assert analysis.star is not None and 4 - len(analysis.star_missing) == 4

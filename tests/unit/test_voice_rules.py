@@ -5,16 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interview_coach.assessment.voice_scores import fluency_score, vocal_confidence_score
-from interview_coach.tools.voice.activity import FRAME_S, Interval, gaps_between, speech_regions
-from interview_coach.tools.voice.analysis import (
-    Pause,
-    TimedSpan,
-    VoiceAnalysis,
+from interview_coach.assessment.voice_scores import (
+    assess_voice,
     baseline_deltas,
-    format_timestamp,
-    voice_metrics,
+    fluency_score,
+    vocal_confidence_score,
 )
+from interview_coach.domain import Pause, TimedSpan, TimeSpan, VoiceAnalysis, format_timestamp
+from interview_coach.tools.voice.activity import FRAME_S, gaps_between, speech_regions
 from interview_coach.tools.voice.fillers import find_fillers, find_repetitions, spoken_word_count
 
 
@@ -84,15 +82,15 @@ def test_speech_regions_use_hysteresis_and_drop_blips() -> None:
     probabilities = np.array([0.1, 0.9, 0.4, 0.9, 0.2, 0.1, 0.6, 0.1, 0.1, 0.8, 0.8, 0.8], dtype=np.float32)
     regions = speech_regions(probabilities, min_speech_s=0.03)
     assert regions == [
-        Interval(1 * FRAME_S, 4 * FRAME_S),
-        Interval(6 * FRAME_S, 7 * FRAME_S),
-        Interval(9 * FRAME_S, 12 * FRAME_S),
+        TimeSpan.of(1 * FRAME_S, 4 * FRAME_S),
+        TimeSpan.of(6 * FRAME_S, 7 * FRAME_S),
+        TimeSpan.of(9 * FRAME_S, 12 * FRAME_S),
     ]
     assert speech_regions(probabilities, min_speech_s=0.05) == [regions[0], regions[2]]
     assert speech_regions(probabilities, duration_s=0.35)[-1].end == pytest.approx(0.35)
     assert gaps_between(regions, min_gap_s=0.06) == [
-        Interval(4 * FRAME_S, 6 * FRAME_S),
-        Interval(7 * FRAME_S, 9 * FRAME_S),
+        TimeSpan.of(4 * FRAME_S, 6 * FRAME_S),
+        TimeSpan.of(7 * FRAME_S, 9 * FRAME_S),
     ]
 
 
@@ -153,11 +151,19 @@ def test_scores_never_leave_0_to_100() -> None:
         assert score.value is not None and 0 <= score.value < 40
 
 
-def test_voice_metrics_skip_unmeasured_values() -> None:
-    metrics = voice_metrics(_analysis(pitch_variation_st=None, monotone=None))
-    assert "pitch_variation_st" not in metrics
-    assert metrics["wpm"] == 140.0
-    assert "fluency" not in metrics  # the default score is "not measured"
+def test_assessment_fills_judged_fields_and_skips_unmeasured_values() -> None:
+    measured = _analysis(pitch_variation_st=None, monotone=None)
+    assert measured.fluency_score.value is None  # perception leaves the default "not measured" score
+    judged = assess_voice(measured)
+    assert judged.monotone is None and judged.wpm == 140.0
+    assert judged.fluency_score.value == 100
+    assert all(s.name != "pitch_variation_st" for s in judged.vocal_confidence_score.signals)
+    assert assess_voice(_analysis(pitch_variation_st=1.0, monotone=None)).monotone is True
+    short = assess_voice(_analysis(speech_s=2.0))
+    assert short.fluency_score.value is None
+    assert "at least 3 s" in (short.fluency_score.not_measured_reason or "")
+    silent = assess_voice(VoiceAnalysis(not_measured_reason="No speech was detected."))
+    assert silent.vocal_confidence_score.not_measured_reason == "No speech was detected."
 
 
 def test_baseline_deltas_compare_with_the_mean_of_history() -> None:

@@ -13,7 +13,7 @@ from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
 from interview_coach.assessment.knowledge import CoachingPattern, find_pattern, search_patterns
 from interview_coach.assessment.progress import describe_progress
 from interview_coach.assessment.report import question_findings
-from interview_coach.deps import AppDeps
+from interview_coach.core.deps import AppDeps
 from interview_coach.domain import CoachReply, MemoryRecord, QuestionReport, SessionReport
 from interview_coach.memory.store import new_record
 
@@ -219,9 +219,9 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
 def _llm_prompt(context: CoachContext, message: str, builtin: CoachReply) -> str:
     parts = []
     if context.report:
-        from interview_coach.assessment.report import render_markdown
+        from interview_coach.assessment.rendering import render_report_markdown
 
-        parts.append(delimit_untrusted("REPORT", render_markdown(context.report)[:8000]))
+        parts.append(delimit_untrusted("REPORT", render_report_markdown(context.report)[:8000]))
     memories = "\n".join(f"- [{m.kind}] {m.text}" for m in context.memories + context.stories[:3])
     if memories:
         parts.append(delimit_untrusted("MEMORIES", memories))

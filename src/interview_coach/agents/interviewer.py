@@ -8,7 +8,7 @@ from pydantic_ai import Agent
 from interview_coach.agents import prompts
 from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
 from interview_coach.assessment.question_bank import load_question_bank, select_questions
-from interview_coach.deps import AppDeps
+from interview_coach.core.deps import AppDeps
 from interview_coach.domain import InterviewPlanRequest, Question, QuestionKind
 
 

@@ -6,12 +6,13 @@ is comfortable to follow; more than about four fillers a minute is noticeable).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
 
-from pydantic import BaseModel, Field
-
-from interview_coach.domain import AnswerAnalysis, Evidence, QuestionKind
-from interview_coach.tools.media.timeline import format_timestamp
+from interview_coach.domain import AnswerAnalysis, Evidence, Finding, QuestionKind
+from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.domain.intervals import TimeSpan, format_timestamp
+from interview_coach.domain.text import TextAnalysis
+from interview_coach.domain.voice import LONG_PAUSE_MIN_S, VoiceAnalysis
 
 PACE_RANGE_WPM = (115.0, 175.0)
 FILLERS_PER_MIN_MAX = 4.0
@@ -29,48 +30,28 @@ STRENGTH_TITLES = {
 }
 
 
-class Finding(BaseModel):
-    """One detected pattern in an answer, tied to a coaching-KB entry."""
-
-    pattern_id: str
-    metric: str
-    polarity: Literal["weakness", "strength"]
-    message: str
-    value: float | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-def _num(data: dict[str, Any] | None, key: str) -> float | None:
-    if not data:
-        return None
-    value = data.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _stamp(seconds: float | None) -> str:
     return "?" if seconds is None else format_timestamp(seconds)
 
 
-def _events(items: Any, kind: str, label: str, limit: int = 5) -> list[Evidence]:
+def _events(items: Sequence[TimeSpan] | None, kind: str, label: str, limit: int = 5) -> list[Evidence]:
     evidence: list[Evidence] = []
     for item in list(items or [])[:limit]:
-        if isinstance(item, dict):
-            start, end = item.get("start", item.get("start_s")), item.get("end", item.get("end_s"))
-            word = item.get("word") or item.get("direction") or ""
-            detail = f"{label} {word} at {_stamp(start)}".replace("  ", " ")
-            evidence.append(Evidence(kind=kind, detail=detail, start_s=start, end_s=end))
+        word = getattr(item, "word", None) or getattr(item, "direction", None) or ""
+        detail = f"{label} {word} at {_stamp(item.start)}".replace("  ", " ")
+        evidence.append(Evidence(kind=kind, detail=detail, start_s=item.start, end_s=item.end))
     return evidence
 
 
-def voice_findings(voice: dict[str, Any] | None) -> list[Finding]:
+def voice_findings(voice: VoiceAnalysis | None) -> list[Finding]:
     """Find pace, filler, pause and delay patterns in a voice analysis."""
-    if not voice:
+    if voice is None or voice.not_measured_reason:
         return []
     found: list[Finding] = []
-    wpm = _num(voice, "wpm")
-    fillers_per_min = _num(voice, "fillers_per_min")
-    long_pauses = _num(voice, "long_pause_count")
-    delay = _num(voice, "response_delay_s")
+    wpm = voice.wpm
+    fillers_per_min = voice.fillers_per_min
+    long_pauses = float(voice.long_pause_count)
+    delay = voice.response_delay_s
     if wpm is not None and wpm > PACE_RANGE_WPM[1]:
         found.append(
             Finding(
@@ -109,13 +90,11 @@ def voice_findings(voice: dict[str, Any] | None) -> list[Finding]:
                 polarity="weakness",
                 value=fillers_per_min,
                 message=f"{fillers_per_min:.1f} filler words per minute.",
-                evidence=_events(voice.get("fillers"), "filler", "filler"),
+                evidence=_events(voice.fillers, "filler", "filler"),
             )
         )
-    if long_pauses is not None and long_pauses >= 2:
-        long_ones = [
-            p for p in voice.get("pauses") or [] if isinstance(p, dict) and float(p.get("duration_s", 0)) >= 2.0
-        ]
+    if long_pauses >= 2:
+        long_ones = [p for p in voice.pauses if p.duration_s >= LONG_PAUSE_MIN_S]
         found.append(
             Finding(
                 pattern_id="long_pauses",
@@ -136,23 +115,23 @@ def voice_findings(voice: dict[str, Any] | None) -> list[Finding]:
                 message=f"{delay:.1f} s of silence before your first word.",
             )
         )
-    if voice.get("monotone") is True:
+    if voice.monotone is True:
         found.append(
             Finding(
                 pattern_id="monotone",
                 metric="pitch_variation_st",
                 polarity="weakness",
-                value=_num(voice, "pitch_variation_st"),
+                value=voice.pitch_variation_st,
                 message="Little pitch variation: the delivery sounded flat.",
             )
         )
     return found
 
 
-def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -> list[Finding]:
+def face_findings(face: FaceAnalysis | None, gesture: GestureAnalysis | None) -> list[Finding]:
     """Find eye-contact, blink and gesture patterns in face and gesture analyses."""
     found: list[Finding] = []
-    eye = _num(face, "eye_contact_ratio")
+    eye = face.eye_contact_ratio if face is not None else None
     if eye is not None and eye < EYE_CONTACT_MIN:
         found.append(
             Finding(
@@ -161,7 +140,7 @@ def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -
                 polarity="weakness",
                 value=eye,
                 message=f"Eye contact {eye:.0%} of the time.",
-                evidence=_events((face or {}).get("looking_away_events"), "looking_away", "looked away"),
+                evidence=_events(face.looking_away_events if face else None, "looking_away", "looked away"),
             )
         )
     elif eye is not None:
@@ -174,7 +153,7 @@ def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -
                 message=f"Steady eye contact ({eye:.0%}).",
             )
         )
-    blink = _num(face, "blink_rate_per_min")
+    blink = face.blink_rate_per_min if face is not None else None
     if blink is not None and blink > BLINK_RATE_MAX:
         found.append(
             Finding(
@@ -185,7 +164,7 @@ def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -
                 message=f"Blink rate {blink:.0f}/min, often a sign of stress.",
             )
         )
-    touches = (gesture or {}).get("hand_to_face_events") or []
+    touches = (gesture.hand_to_face_events if gesture is not None else None) or []
     if len(touches) >= 2:
         found.append(
             Finding(
@@ -197,7 +176,7 @@ def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -
                 evidence=_events(touches, "gesture", "hand to face"),
             )
         )
-    fidget = _num(gesture, "fidgeting_score")
+    fidget = gesture.fidgeting_score if gesture is not None else None
     if fidget is not None and fidget > 0.5:
         found.append(
             Finding(
@@ -211,16 +190,14 @@ def face_findings(face: dict[str, Any] | None, gesture: dict[str, Any] | None) -
     return found
 
 
-def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Finding]:
+def text_findings(text: TextAnalysis | None, kind: QuestionKind) -> list[Finding]:
     """Find content patterns: structure, key points, specificity, hedging, length, injection."""
-    if not text:
+    if text is None:
         return []
     found: list[Finding] = []
-    if text.get("injection_flags"):
+    if text.injection_flags:
         quotes = [
-            Evidence(kind="injection", detail=str(f.get("kind", "")), quote=f.get("quote"))
-            for f in text["injection_flags"][:3]
-            if isinstance(f, dict)
+            Evidence(kind="injection", detail=f.kind.replace("_", " "), quote=f.quote) for f in text.injection_flags[:3]
         ]
         found.append(
             Finding(
@@ -231,18 +208,18 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                 evidence=quotes,
             )
         )
-    if text.get("off_topic"):
+    if text.off_topic:
         found.append(
             Finding(
                 pattern_id="off_topic",
                 metric="relevance",
                 polarity="weakness",
-                value=_num(text, "relevance"),
+                value=text.relevance,
                 message="The answer did not address the question.",
             )
         )
-    if text.get("too_short"):
-        words = _num(text, "word_count")
+    if text.too_short:
+        words = float(text.word_count)
         found.append(
             Finding(
                 pattern_id="answer_too_short",
@@ -253,7 +230,7 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
             )
         )
     if kind in (QuestionKind.BEHAVIORAL, QuestionKind.SITUATIONAL):
-        for part in text.get("star_missing") or []:
+        for part in text.star_missing:
             found.append(
                 Finding(
                     pattern_id=f"star_missing_{part}",
@@ -262,7 +239,7 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                     message=f"No clear {part} in the STAR structure.",
                 )
             )
-        if not text.get("star_missing") and not text.get("too_short"):
+        if not text.star_missing and not text.too_short:
             found.append(
                 Finding(
                     pattern_id="star_complete",
@@ -272,9 +249,9 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                 )
             )
     else:
-        structure = text.get("technical_structure") or {}
-        absent = [part.replace("_", "-") for part in structure.get("missing") or []]
-        if absent and not text.get("too_short"):
+        structure = text.technical_structure
+        absent = [part.replace("_", "-") for part in (structure.missing if structure else [])]
+        if absent and not text.too_short:
             found.append(
                 Finding(
                     pattern_id="weak_technical_structure",
@@ -283,9 +260,9 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                     message=f"The explanation has no {' or '.join(absent)}.",
                 )
             )
-    missing = text.get("missing_key_points") or []
-    coverage = _num(text, "key_point_coverage")
-    if missing and not text.get("off_topic"):
+    missing = text.missing_key_points
+    coverage = text.key_point_coverage
+    if missing and not text.off_topic:
         found.append(
             Finding(
                 pattern_id="missing_key_points",
@@ -295,11 +272,9 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                 message="Not covered: " + "; ".join(missing[:3]) + ".",
             )
         )
-    if coverage is not None and coverage >= 0.75:
-        covered = [kp for kp in text.get("key_points") or [] if isinstance(kp, dict) and kp.get("covered")]
-        evidence = [
-            Evidence(kind="key_point", detail=str(kp.get("point")), quote=kp.get("quote")) for kp in covered[:4]
-        ]
+    if coverage >= 0.75:
+        covered = [kp for kp in text.key_points if kp.covered]
+        evidence = [Evidence(kind="key_point", detail=kp.point, quote=kp.quote) for kp in covered[:4]]
         found.append(
             Finding(
                 pattern_id="key_points_covered",
@@ -310,12 +285,9 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                 evidence=evidence,
             )
         )
-    hedges = text.get("hedges") or []
+    hedges = text.hedges
     if len(hedges) >= 2:
-        quotes = [
-            Evidence(kind="hedge", detail="hedge", quote=h.get("quote") if isinstance(h, dict) else str(h))
-            for h in hedges[:3]
-        ]
+        quotes = [Evidence(kind="hedge", detail="hedge", quote=h.quote) for h in hedges[:3]]
         found.append(
             Finding(
                 pattern_id="hedging",
@@ -326,9 +298,9 @@ def text_findings(text: dict[str, Any] | None, kind: QuestionKind) -> list[Findi
                 evidence=quotes,
             )
         )
-    specificity = (text.get("specificity_score") or {}).get("value")
-    if isinstance(specificity, int | float):
-        if specificity < 40 and not text.get("too_short"):
+    specificity = text.specificity_score.value
+    if specificity is not None:
+        if specificity < 40 and not text.too_short:
             found.append(
                 Finding(
                     pattern_id="vague_answer",

@@ -1,16 +1,23 @@
-"""Run every perception tool that applies to an answer and collect the results.
+"""The one answer pipeline: perception measures, assessment judges (scores and findings, once).
 
+Every surface goes through :func:`assess_answer`: the interview graph, the coach's
+re-answer drill, ``interview-coach analyze``, the REST API and the evals. Wording the
+result (builtin or LLM) is the evaluator agent's job, on top of what this returns.
 Failures of one modality (corrupt media, no face) become a readable entry in
-``AnswerAnalysis.errors`` and a ``None`` result ("not measured"); the interview goes on.
+``AnswerAnalysis.not_measured`` and a ``None`` result ("not measured"); the interview goes on.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
-from interview_coach.deps import AppDeps
-from interview_coach.domain import AnswerAnalysis, AnswerInput, Question
+from interview_coach.assessment.findings import find_patterns
+from interview_coach.assessment.progress import voice_baseline_deltas
+from interview_coach.assessment.scoring import compute_scores, quality_1_5
+from interview_coach.core.deps import AppDeps
+from interview_coach.domain import AnswerAnalysis, AnswerAssessment, AnswerInput, MemoryRecord, NotMeasured, Question
 
 logger = logging.getLogger(__name__)
 
@@ -23,34 +30,36 @@ def truncate_answer(text: str, limit: int) -> tuple[str, bool]:
 
 
 def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: AnswerAnalysis) -> None:
+    from interview_coach.assessment.voice_scores import assess_voice
     from interview_coach.core.embedding import ModelUnavailableError
     from interview_coach.tools.media.decode import MediaError
     from interview_coach.tools.voice.analysis import analyze_voice
 
     try:
-        voice = analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s)
+        voice = assess_voice(analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s))
     except (MediaError, ModelUnavailableError) as exc:
-        analysis.errors.append(f"Voice not measured: {exc}")
+        analysis.not_measured.append(NotMeasured(modality="voice", reason=str(exc)))
         return
-    analysis.voice = voice.model_dump(mode="json")
+    analysis.voice = voice
     if not analysis.answer_text.strip():
         analysis.answer_text = voice.transcript
 
 
 def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_gestures: bool) -> None:
+    from interview_coach.assessment.face_scores import assess_face
     from interview_coach.core.embedding import ModelUnavailableError
     from interview_coach.tools.media.decode import MediaError
 
     try:
         face, gesture = deps.face_analyzer.analyze(path, include_gestures=with_gestures)
     except (MediaError, ModelUnavailableError) as exc:
-        analysis.errors.append(f"Face not measured: {exc}")
+        analysis.not_measured.append(NotMeasured(modality="face", reason=str(exc)))
         return
-    analysis.face = face.model_dump(mode="json")
-    analysis.gesture = gesture.model_dump(mode="json") if gesture is not None else None
+    analysis.face = assess_face(face, gesture)
+    analysis.gesture = gesture
 
 
-def analyze_answer(
+def measure_answer(
     deps: AppDeps,
     question: Question,
     answer: AnswerInput,
@@ -70,7 +79,7 @@ def analyze_answer(
         analyze_content: score the answer's content (needs a real question).
 
     Returns:
-        The analysis; modalities that could not be measured are ``None`` with a reason in ``errors``.
+        The analysis; modalities that could not be measured are ``None`` with a reason in ``not_measured``.
 
     """
     opted = opted_out or set()
@@ -88,7 +97,51 @@ def analyze_answer(
     if not analyze_content:
         return analysis
 
-    from interview_coach.tools.text.analysis import analyze_text
+    from interview_coach.assessment.text_scores import assess_answer_text
 
-    analysis.text = analyze_text(analysis.answer_text, question, deps.embedder).model_dump(mode="json")
+    analysis.text = assess_answer_text(analysis.answer_text, question, deps.embedder)
     return analysis
+
+
+def assess_answer(
+    deps: AppDeps,
+    question: Question,
+    answer: AnswerInput,
+    *,
+    camera_off: bool = False,
+    opted_out: set[str] | None = None,
+    analyze_content: bool = True,
+    history: Sequence[MemoryRecord] = (),
+    session_id: str | None = None,
+) -> AnswerAssessment:
+    """Measure an answer and judge it: scores from signals, findings, follow-up reasons, baseline.
+
+    Args:
+        deps: process dependencies (models load lazily on first use).
+        question: the question (or follow-up) the answer responds to.
+        answer: typed text and/or a media file.
+        camera_off: skip every camera-based measurement.
+        opted_out: modalities or scores the candidate turned off.
+        analyze_content: judge the content (needs a real question; ``analyze`` without one skips it).
+        history: the user's earlier session summaries, for the personal voice baseline.
+        session_id: the current session, excluded from the baseline.
+
+    Returns:
+        The typed assessment; modalities that could not be measured say why in ``analysis.not_measured``.
+
+    """
+    opted = opted_out or set()
+    analysis = measure_answer(
+        deps, question, answer, camera_off=camera_off, opted_out=opted, analyze_content=analyze_content
+    )
+    findings = find_patterns(analysis, question.kind)
+    reasons = list(analysis.text.follow_up_reasons) if analysis.text is not None else []
+    deltas = voice_baseline_deltas(analysis.voice, list(history), exclude_session=session_id) if analysis.voice else {}
+    return AnswerAssessment(
+        analysis=analysis,
+        scores=compute_scores(analysis, opted),
+        findings=findings,
+        quality_1_5=quality_1_5(analysis),
+        follow_up_reasons=reasons,
+        baseline_deltas=deltas,
+    )

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from interview_coach.domain import MemoryRecord
+from interview_coach.domain.voice import VoiceAnalysis
 
 # (label, unit format, True when a higher value is better)
 TRACKED_METRICS: dict[str, tuple[str, str, bool]] = {
@@ -65,23 +66,23 @@ BASELINE_VOICE_METRICS = ("wpm", "fillers_per_min", "long_pause_count", "respons
 
 
 def voice_baseline_deltas(
-    voice: Mapping[str, object] | None, summaries: Sequence[MemoryRecord], *, exclude_session: str | None = None
+    voice: VoiceAnalysis | None, summaries: Sequence[MemoryRecord], *, exclude_session: str | None = None
 ) -> dict[str, float]:
     """Compare one spoken answer with the user's earlier sessions (their personal baseline).
 
     Args:
-        voice: the answer's voice analysis as JSON.
+        voice: the answer's voice analysis.
         summaries: the user's session-summary memories.
         exclude_session: the current session, which must not be its own baseline.
 
     Returns:
         Metric -> this answer minus the mean of earlier sessions (empty without history).
     """
-    from interview_coach.tools.voice.analysis import baseline_deltas
+    from interview_coach.assessment.voice_scores import baseline_deltas
 
-    if not voice:
+    if voice is None:
         return {}
-    current = {k: float(v) for k in BASELINE_VOICE_METRICS if isinstance(v := voice.get(k), int | float)}
+    current = {k: float(v) for k in BASELINE_VOICE_METRICS if isinstance(v := getattr(voice, k), int | float)}
     history = [r.metrics for r in summaries if r.session_id != exclude_session]
     return baseline_deltas(current, history)
 

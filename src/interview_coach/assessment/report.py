@@ -1,4 +1,4 @@
-"""Build the session report from per-question results, and render it as Markdown."""
+"""Build the session report from per-question results (rendering lives in :mod:`.rendering`)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ from collections import Counter
 from datetime import datetime
 from statistics import mean
 
-from interview_coach.assessment.findings import STRENGTH_TITLES, Finding, find_patterns
+from interview_coach.assessment.findings import STRENGTH_TITLES
 from interview_coach.assessment.knowledge import find_pattern
-from interview_coach.domain import CandidateProfile, QuestionReport, Score, SessionReport, Signal
+from interview_coach.domain import Finding, CandidateProfile, QuestionReport, Score, SessionReport, Signal
 
 OVERALL_SCORES = ("answer_quality", "fluency", "confidence", "stress")
 
 
+def question_label(question: QuestionReport, position: int) -> str:
+    """Label a result by its question identity (``Q2``, ``Q2 · follow-up``); position is the fallback."""
+    return question.ref.label if question.ref is not None else f"Q{position}"
+
+
 def _overall(name: str, questions: list[QuestionReport]) -> Score:
     values = [
-        (i, q.scores[name].value)
+        (question_label(q, i), q.scores[name].value)
         for i, q in enumerate(questions, 1)
         if name in q.scores and q.scores[name].value is not None
     ]
@@ -26,15 +31,13 @@ def _overall(name: str, questions: list[QuestionReport]) -> Score:
             if name in q.scores and q.scores[name].not_measured_reason
         }
         return Score.not_measured("; ".join(sorted(r for r in reasons if r)) or "no answers")
-    signals = [Signal(name=f"Q{i}", value=float(v or 0)) for i, v in values]
+    signals = [Signal(name=label, value=float(v or 0)) for label, v in values]
     return Score(value=round(mean(v or 0 for _, v in values)), signals=signals)
 
 
 def question_findings(question: QuestionReport) -> list[Finding]:
     """List the findings for one answered question (none for skipped ones)."""
-    if question.analysis is None:
-        return []
-    return find_patterns(question.analysis, question.question.kind)
+    return question.evaluation.findings if question.evaluation is not None else []
 
 
 def session_metrics(questions: list[QuestionReport]) -> dict[str, float]:
@@ -58,8 +61,9 @@ def session_metrics(questions: list[QuestionReport]) -> dict[str, float]:
         values = []
         for q in questions:
             data = getattr(q.analysis, modality, None) if q.analysis else None
-            if data and isinstance(data.get(key), int | float):
-                values.append(float(data[key]))
+            value = getattr(data, key, None) if data is not None else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                values.append(float(value))
         if values:
             metrics[key] = float(mean(values))
     metrics["questions_answered"] = float(sum(1 for q in questions if q.input_mode != "skipped"))
@@ -71,17 +75,24 @@ def time_management_summary(questions: list[QuestionReport]) -> str:
     timed = [q for q in questions if q.duration_s is not None and q.input_mode != "skipped"]
     if not timed:
         return "Not measured: answers were typed, so speaking time is unknown."
-    over = [i for i, q in enumerate(questions, 1) if q.duration_s is not None and q.duration_s > q.time_budget_s * 1.15]
+    over = [
+        question_label(q, i)
+        for i, q in enumerate(questions, 1)
+        if q.duration_s is not None and q.duration_s > q.time_budget_s * 1.15
+    ]
     under = [
-        i for i, q in enumerate(questions, 1) if q.duration_s is not None and q.duration_s < q.time_budget_s * 0.25
+        question_label(q, i)
+        for i, q in enumerate(questions, 1)
+        if q.duration_s is not None and q.duration_s < q.time_budget_s * 0.25
     ]
     total = sum(q.duration_s or 0 for q in timed)
     budget = sum(q.time_budget_s for q in timed)
-    text = f"{total:.0f} s spoken against a budget of {budget} s over {len(timed)} timed answers."
+    answers = "1 spoken answer" if len(timed) == 1 else f"{len(timed)} spoken answers"
+    text = f"{total:.0f} s spoken against a budget of {budget} s over {answers}."
     if over:
-        text += " Over time on " + ", ".join(f"Q{i}" for i in over) + "."
+        text += " Over time on " + ", ".join(over) + "."
     if under:
-        text += " Very brief on " + ", ".join(f"Q{i}" for i in under) + "."
+        text += " Very brief on " + ", ".join(under) + "."
     if not over and not under:
         text += " Every timed answer fit its budget."
     return text
@@ -106,7 +117,10 @@ def build_session_report(
             counter = weakness_counts if finding.polarity == "weakness" else strength_counts
             counter[finding.pattern_id] += 1
             examples.setdefault(finding.pattern_id, finding)
-            where.setdefault(finding.pattern_id, []).append(f"Q{number}")
+            places = where.setdefault(finding.pattern_id, [])
+            main = f"Q{question.ref.number}" if question.ref is not None else f"Q{number}"
+            if main not in places:
+                places.append(main)
     skipped = sum(1 for q in questions if q.input_mode == "skipped")
 
     def label(pattern_id: str, count: int) -> str:
@@ -148,46 +162,3 @@ def build_session_report(
         progress=progress,
         metrics=session_metrics(questions),
     )
-
-
-def _fmt_score(score: Score | None) -> str:
-    if score is None:
-        return "-"
-    return f"{score.value}/100" if score.value is not None else f"not measured ({score.not_measured_reason})"
-
-
-def render_markdown(report: SessionReport) -> str:
-    """Render the report as Markdown for the terminal, files and chat."""
-    lines = [f"# Interview report: {report.profile.role} ({report.profile.seniority})", ""]
-    lines.append(f"Session `{report.session_id}`, {report.created_at:%Y-%m-%d %H:%M} UTC")
-    lines += ["", "## Overall", ""]
-    lines += [
-        f"- **{name.replace('_', ' ').title()}**: {_fmt_score(score)}" for name, score in report.overall_scores.items()
-    ]
-    for title, items in (
-        ("Strengths", report.strengths),
-        ("Weaknesses", report.weaknesses),
-        ("Suggestions", report.suggestions),
-        ("Progress across sessions", report.progress),
-    ):
-        if items:
-            lines += ["", f"## {title}", ""] + [f"- {item}" for item in items]
-    lines += ["", "## Time management", "", report.time_management, "", "## Questions", ""]
-    for i, q in enumerate(report.questions, 1):
-        tag = " (follow-up)" if q.question.follow_up_of else ""
-        lines.append(f"### Q{i}{tag}: {q.question.text}")
-        lines.append(f"*{q.question.kind} · {q.question.competency.replace('_', ' ')} · answered by {q.input_mode}*")
-        if q.input_mode == "skipped":
-            lines += ["", "Skipped.", ""]
-            continue
-        lines.append("")
-        lines += [f"- {name.replace('_', ' ')}: {_fmt_score(score)}" for name, score in q.scores.items()]
-        if q.evaluation:
-            lines += ["", q.evaluation.explanation]
-            lines += [f"- ✔ {s}" for s in q.evaluation.strengths]
-            lines += [f"- ✘ {s}" for s in q.evaluation.improvements]
-            if q.evaluation.engine_note:
-                lines.append(f"- note: {q.evaluation.engine_note}")
-        excerpt = q.answer_text if len(q.answer_text) < 400 else q.answer_text[:400] + "…"
-        lines += ["", f"> {excerpt}", ""]
-    return "\n".join(lines).rstrip() + "\n"

@@ -1,5 +1,8 @@
 """Deterministic fluency and vocal-confidence scores from measured voice signals.
 
+``assess_voice`` takes what ``tools.voice`` measured and fills in the judged fields: whether
+the speech is reliable enough to score, ``monotone``, and the two scores.
+
 Each score starts at 100 and every signal subtracts a capped number of points; signals
 that did not move the score are still listed (effect 0) so a report can say what was fine.
 Thresholds follow common public-speaking guidance: a conversational pace of 110-170 words
@@ -10,12 +13,10 @@ per minute, at most ~3 fillers per minute, pauses under 2 s, pitch that varies b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from interview_coach.domain import Evidence, Score, Signal
+import numpy as np
 
-if TYPE_CHECKING:
-    from interview_coach.tools.voice.analysis import VoiceAnalysis
+from interview_coach.domain import Evidence, Score, Signal, VoiceAnalysis
 
 PACE_RANGE_WPM = (110.0, 170.0)
 CONFIDENT_PACE_RANGE_WPM = (100.0, 180.0)
@@ -25,7 +26,52 @@ RESPONSE_DELAY_OK_S = 3.0
 MONOTONE_BELOW_ST = 2.0
 FLAT_VOLUME_BELOW_DB = 2.5
 CLEAR_WORD_PROBABILITY = 0.7
+MIN_SPEECH_FOR_SCORES_S = 3.0
+MIN_MEAN_WORD_PROBABILITY = 0.45
 _MAX_EVIDENCE = 5
+
+
+def assess_voice(analysis: VoiceAnalysis) -> VoiceAnalysis:
+    """Fill in the judged fields of a voice analysis: ``monotone`` and both scores.
+
+    Scores are "not measured" (with the reason) when no speech was measured, when there is
+    too little speech, or when speech recognition was too unsure to trust the measures.
+    """
+    variation = analysis.pitch_variation_st
+    monotone = None if variation is None else variation < MONOTONE_BELOW_ST
+    judged = analysis.model_copy(update={"monotone": monotone})
+    reason = analysis.not_measured_reason or unreliable_reason(analysis)
+    if reason:
+        fluency = vocal = Score.not_measured(reason)
+    else:
+        fluency, vocal = fluency_score(judged), vocal_confidence_score(judged)
+    return judged.model_copy(update={"fluency_score": fluency, "vocal_confidence_score": vocal})
+
+
+def unreliable_reason(analysis: VoiceAnalysis) -> str | None:
+    """Say why measured speech is too short or too unclear to score, or ``None`` when it can be scored."""
+    if analysis.speech_s < MIN_SPEECH_FOR_SCORES_S:
+        return f"only {analysis.speech_s:.1f} s of speech; at least {MIN_SPEECH_FOR_SCORES_S:.0f} s are needed"
+    probability = analysis.mean_word_probability
+    if probability is not None and probability < MIN_MEAN_WORD_PROBABILITY:
+        return f"speech recognition confidence is too low ({probability:.2f}); the audio may be noisy or unclear"
+    return None
+
+
+def baseline_deltas(current: dict[str, float], history: list[dict[str, float]]) -> dict[str, float]:
+    """Compare metrics with the person's own baseline: current minus the mean of past values.
+
+    Args:
+        current: this answer's metrics.
+        history: metrics of earlier answers; a key counts only where it was measured.
+
+    """
+    deltas: dict[str, float] = {}
+    for name, value in current.items():
+        past = [h[name] for h in history if name in h]
+        if past:
+            deltas[name] = round(value - float(np.mean(past)), 4)
+    return deltas
 
 
 def fluency_score(analysis: VoiceAnalysis) -> Score:

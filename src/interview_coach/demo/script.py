@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from interview_coach.deps import AppDeps
+from interview_coach.core.deps import AppDeps
 from interview_coach.domain import (
     AnswerInput,
     CandidateProfile,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.domain.text import TextAnalysis
+from interview_coach.domain.voice import VoiceAnalysis
 
 
 class AnswerInput(BaseModel):
@@ -14,22 +17,34 @@ class AnswerInput(BaseModel):
     text: str = ""
     audio_path: str | None = None
     video_path: str | None = None
-    started_at: datetime | None = None
-    submitted_at: datetime | None = None
+
+
+class NotMeasured(BaseModel):
+    """A modality that could not be measured for an answer, and why (shown to the candidate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    modality: Literal["voice", "face", "gesture", "text"]
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """The sentence a surface shows, e.g. ``Voice not measured: no speech was detected.``."""
+        return f"{self.modality.capitalize()} not measured: {self.reason}"
 
 
 class AnswerAnalysis(BaseModel):
     """Every perception result for one answer; ``None`` means not measured.
 
-    The concrete models live in the tool modules; here they are kept as JSON-shaped dicts so
-    the graph state and checkpoints never depend on heavy perception imports.
+    Each modality is a typed domain model (plain pydantic data, no perception imports), so the
+    graph state stores it dumped and every reader gets the model back.
     """
 
     answer_text: str = ""
     input_mode: Literal["text", "audio", "video"] = "text"
     truncated: bool = False
-    text: dict[str, Any] | None = None
-    voice: dict[str, Any] | None = None
-    face: dict[str, Any] | None = None
-    gesture: dict[str, Any] | None = None
-    errors: list[str] = Field(default_factory=list)
+    text: TextAnalysis | None = None
+    voice: VoiceAnalysis | None = None
+    face: FaceAnalysis | None = None
+    gesture: GestureAnalysis | None = None
+    not_measured: list[NotMeasured] = Field(default_factory=list)

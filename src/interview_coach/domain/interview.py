@@ -70,3 +70,38 @@ class Question(BaseModel):
     time_budget_s: int = 120
     tags: list[str] = Field(default_factory=list)
     follow_up_of: str | None = None
+
+
+class QuestionRef(BaseModel):
+    """The one question identity every surface shows: main question N, maybe its k-th follow-up.
+
+    Attributes:
+        number: the main question's position, 1-based.
+        total: how many main questions the interview has.
+        follow_up: 0 for the main question, k for its k-th follow-up.
+        question_id: the bank id (or the follow-up's derived id).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    total: int
+    follow_up: int = 0
+    question_id: str = ""
+
+    @property
+    def label(self) -> str:
+        """Short label: ``Q2`` or ``Q2 · follow-up`` (``Q2 · follow-up 2`` for a second one)."""
+        if not self.follow_up:
+            return f"Q{self.number}"
+        suffix = "" if self.follow_up == 1 else f" {self.follow_up}"
+        return f"Q{self.number} · follow-up{suffix}"
+
+    @property
+    def progress(self) -> str:
+        """Label with the total: ``Q2/5`` or ``Q2/5 · follow-up``."""
+        base = f"Q{self.number}/{self.total}"
+        if not self.follow_up:
+            return base
+        suffix = "" if self.follow_up == 1 else f" {self.follow_up}"
+        return f"{base} · follow-up{suffix}"

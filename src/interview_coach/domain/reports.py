@@ -8,8 +8,28 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from interview_coach.domain.answers import AnswerAnalysis
-from interview_coach.domain.interview import CandidateProfile, Question
-from interview_coach.domain.scores import Score
+from interview_coach.domain.interview import CandidateProfile, Question, QuestionRef
+from interview_coach.domain.scores import Finding, Score
+
+
+class AnswerAssessment(BaseModel):
+    """What the deterministic pipeline concluded about one answer, before any wording.
+
+    Attributes:
+        analysis: every perception result.
+        scores: ``answer_quality``, ``fluency``, ``confidence`` and ``stress``.
+        findings: the detected coaching patterns, computed once here.
+        quality_1_5: the 1-5 answer quality, if measured.
+        follow_up_reasons: why a follow-up question would help, most important first.
+        baseline_deltas: this answer minus the user's earlier sessions (voice metrics).
+    """
+
+    analysis: AnswerAnalysis
+    scores: dict[str, Score] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    quality_1_5: int | None = Field(default=None, ge=1, le=5)
+    follow_up_reasons: list[str] = Field(default_factory=list)
+    baseline_deltas: dict[str, float] = Field(default_factory=dict)
 
 
 class AnswerEvaluation(BaseModel):
@@ -22,6 +42,7 @@ class AnswerEvaluation(BaseModel):
     improvements: list[str] = Field(default_factory=list)
     explanation: str = ""
     follow_up_reason: str | None = None
+    findings: list[Finding] = Field(default_factory=list, description="Detected patterns, computed once by the pipeline.")
     flags: list[str] = Field(default_factory=list)
     baseline_deltas: dict[str, float] = Field(
         default_factory=dict, description="This answer minus the user's earlier sessions."
@@ -31,9 +52,10 @@ class AnswerEvaluation(BaseModel):
 
 
 class QuestionReport(BaseModel):
-    """Everything the report says about one asked question."""
+    """Everything the report says about one asked question (a main question or one of its follow-ups)."""
 
     question: Question
+    ref: QuestionRef | None = Field(default=None, description="Main question number and follow-up index.")
     answer_text: str = ""
     input_mode: Literal["text", "audio", "video", "skipped"] = "text"
     analysis: AnswerAnalysis | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -46,3 +48,14 @@ class Score(BaseModel):
     def not_measured(cls, reason: str) -> Score:
         """Build a score that states why it could not be measured."""
         return cls(value=None, not_measured_reason=reason)
+
+
+class Finding(BaseModel):
+    """One detected pattern in an answer, tied to a coaching-KB entry."""
+
+    pattern_id: str
+    metric: str
+    polarity: Literal["weakness", "strength"]
+    message: str
+    value: float | None = None
+    evidence: list[Evidence] = Field(default_factory=list)

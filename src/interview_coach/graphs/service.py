@@ -8,25 +8,35 @@ step in flight, which re-runs on resume.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 
-from interview_coach.deps import AppDeps
-from interview_coach.domain import AnswerInput, InterviewPlanRequest, SessionReport
-from interview_coach.graphs.state import ChatMessage
+from interview_coach.core.deps import AppDeps
+from interview_coach.domain import (
+    AnswerInput,
+    InterviewPlanRequest,
+    MemoryRecord,
+    Question,
+    QuestionRef,
+    SessionReport,
+    TurnEvent,
+)
+from interview_coach.graphs.state import current_question, current_ref, events_of, report_of
 from interview_coach.graphs.supervisor import build_graph
 from interview_coach.memory.feedback import FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic, SessionStore
 
 Waiting = Literal["answer", "coach"] | None
 ProgressCallback = Callable[[str], Awaitable[None]]
+UserDataDeleter = Callable[[str], Awaitable[dict[str, int]]]
 
 
 @dataclass
@@ -37,9 +47,8 @@ class Turn:
         session_id: the session (graph thread) id.
         messages: messages produced since the previous turn.
         waiting_for: ``answer`` during the interview, ``coach`` after the report, ``None`` when ended.
-        question: the question awaiting an answer (JSON), if any.
-        number: its position (1-based) among the main questions.
-        total: number of main questions.
+        question: the question awaiting an answer, if any.
+        ref: its identity (main question number, follow-up index, total), if any.
         phase: interview, coaching or ended.
         report: the session report once written.
         llm_usage: the session's LLM counters so far (calls, tokens, cost_microusd, fallbacks).
@@ -47,11 +56,10 @@ class Turn:
     """
 
     session_id: str
-    messages: list[ChatMessage] = field(default_factory=list)
+    messages: list[TurnEvent] = field(default_factory=list)
     waiting_for: Waiting = None
-    question: dict[str, Any] | None = None
-    number: int = 0
-    total: int = 0
+    question: Question | None = None
+    ref: QuestionRef | None = None
     phase: str = "interview"
     report: SessionReport | None = None
     llm_usage: dict[str, int] = field(default_factory=dict)
@@ -86,6 +94,7 @@ class InterviewService:
         self.sessions = sessions
         self.feedback = feedback
         self.graph = build_graph().compile(checkpointer=checkpointer)
+        self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     @asynccontextmanager
@@ -104,44 +113,59 @@ class InterviewService:
     def _config(session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
 
-    async def _run(self, session_id: str, graph_input: Any, on_progress: ProgressCallback | None = None) -> Turn:
-        config = self._config(session_id)
-        before = await self.graph.aget_state(config)
-        seen = len(before.values.get("messages", [])) if before.values else 0
-        if on_progress is None:
-            await self.graph.ainvoke(graph_input, config, context=self.deps, durability="sync")
-        else:
-            async for update in self.graph.astream(
-                graph_input, config, context=self.deps, durability="sync", stream_mode="updates"
-            ):
-                for node in update:
-                    if not node.startswith("__"):
-                        await on_progress(node)
-        return await self._turn(session_id, since=seen)
+    async def _snapshot(self, session_id: str) -> StateSnapshot:
+        return await self.graph.aget_state(self._config(session_id))
 
-    async def _turn(self, session_id: str, *, since: int) -> Turn:
-        snapshot = await self.graph.aget_state(self._config(session_id))
-        values = snapshot.values or {}
+    async def _run(
+        self, session_id: str, graph_input: Any, *, seen: int, on_progress: ProgressCallback | None = None
+    ) -> Turn:
+        """Run the graph to its next interrupt and build the turn from the final values (no reload)."""
+        config = self._config(session_id)
+        values: dict[str, Any] = {}
+        interrupts: list[Any] = []
+        async for mode, chunk in self.graph.astream(
+            graph_input, config, context=self.deps, durability="sync", stream_mode=["updates", "values"]
+        ):
+            if mode == "values" and isinstance(chunk, dict):
+                values = chunk
+            elif mode == "updates" and isinstance(chunk, dict):
+                for node, update in chunk.items():
+                    if node == "__interrupt__":
+                        interrupts.extend(update)
+                    elif on_progress is not None and not node.startswith("__"):
+                        await on_progress(node)
+        if not values:
+            values = (await self._snapshot(session_id)).values or {}
         waiting: Waiting = None
-        for task in snapshot.tasks:
-            for pending in task.interrupts:
-                kind = (pending.value or {}).get("type") if isinstance(pending.value, dict) else None
-                waiting = "coach" if kind == "coach" else "answer"
-        report = SessionReport.model_validate(values["report"]) if values.get("report") else None
+        for pending in interrupts:
+            kind = pending.value.get("type") if isinstance(pending.value, dict) else None
+            waiting = "coach" if kind == "coach" else "answer"
+        return self._turn(session_id, values, waiting, since=seen)
+
+    def _turn(self, session_id: str, values: Mapping[str, Any], waiting: Waiting, *, since: int) -> Turn:
+        report = report_of(values)
         phase = values.get("phase", "interview")
         if report is not None:
             self.sessions.update(session_id, status=phase, overall_quality=report.metrics.get("answer_quality"))
         return Turn(
             session_id=session_id,
-            messages=list(values.get("messages", []))[since:],
+            messages=events_of(values, since),
             waiting_for=waiting,
-            question=values.get("current") if waiting == "answer" else None,
-            number=min(values.get("index", 0) + 1, len(values.get("plan", []))),
-            total=len(values.get("plan", [])),
+            question=current_question(values) if waiting == "answer" else None,
+            ref=current_ref(values) if waiting == "answer" else None,
             phase=phase,
             report=report,
             llm_usage=dict(values.get("llm_usage") or {}),
         )
+
+    @staticmethod
+    def _waiting(snapshot: StateSnapshot) -> Waiting:
+        waiting: Waiting = None
+        for task in snapshot.tasks:
+            for pending in task.interrupts:
+                kind = pending.value.get("type") if isinstance(pending.value, dict) else None
+                waiting = "coach" if kind == "coach" else "answer"
+        return waiting
 
     async def start(self, user_id: str, request: InterviewPlanRequest, *, session_id: str | None = None) -> Turn:
         """Create a session, plan it and ask the first question."""
@@ -155,18 +179,21 @@ class InterviewService:
             "results": [],
             "messages": [],
         }
-        return await self._run(session_id, state)
+        return await self._run(session_id, state, seen=0)
 
-    async def _check_owner(self, session_id: str, user_id: str) -> None:
+    async def _owned_snapshot(self, session_id: str, user_id: str) -> StateSnapshot:
         self.sessions.get(session_id, user_id)
-        snapshot = await self.graph.aget_state(self._config(session_id))
+        snapshot = await self._snapshot(session_id)
         if not snapshot.values:
             raise SessionNotFoundError(f"Session {session_id!r} has no saved state.")
+        return snapshot
 
     async def send(
         self, session_id: str, user_id: str, answer: AnswerInput | str, *, on_progress: ProgressCallback | None = None
     ) -> Turn:
         """Give the session the candidate's next input (answer, command, or coach message).
+
+        The checkpoint is loaded once for the turn; the turn is built from the run's own output.
 
         Args:
             session_id: the session.
@@ -179,16 +206,18 @@ class InterviewService:
             SessionNotFoundError: unknown session or another user's session.
 
         """
-        await self._check_owner(session_id, user_id)
-        current = await self._turn(session_id, since=10**9)
-        if current.waiting_for is None:
+        snapshot = await self._owned_snapshot(session_id, user_id)
+        seen = len(snapshot.values.get("messages", []))
+        waiting = self._waiting(snapshot)
+        if waiting is None:
             # Work was interrupted mid-step (crash): finish it before taking new input.
-            current = await self._run(session_id, None)
-            if current.waiting_for is None:
-                return current
+            turn = await self._run(session_id, None, seen=seen)
+            if turn.waiting_for is None:
+                return turn
+            waiting, seen = turn.waiting_for, seen + len(turn.messages)
         payload = answer if isinstance(answer, AnswerInput) else AnswerInput(text=answer)
-        resume_value = payload.model_dump(mode="json") if current.waiting_for == "answer" else {"text": payload.text}
-        return await self._run(session_id, Command(resume=resume_value), on_progress)
+        resume_value = payload.model_dump(mode="json") if waiting == "answer" else {"text": payload.text}
+        return await self._run(session_id, Command(resume=resume_value), seen=seen, on_progress=on_progress)
 
     async def resume(self, session_id: str, user_id: str) -> Turn:
         """Reopen a session where it stopped, finishing any step a crash interrupted.
@@ -200,18 +229,16 @@ class InterviewService:
             SessionNotFoundError: unknown session or another user's session.
 
         """
-        await self._check_owner(session_id, user_id)
-        turn = await self._turn(session_id, since=0)
-        snapshot = await self.graph.aget_state(self._config(session_id))
-        if turn.waiting_for is None and snapshot.next:
-            await self.graph.ainvoke(None, self._config(session_id), context=self.deps, durability="sync")
-            turn = await self._turn(session_id, since=0)
-        return turn
+        snapshot = await self._owned_snapshot(session_id, user_id)
+        waiting = self._waiting(snapshot)
+        if waiting is None and snapshot.next:
+            return await self._run(session_id, None, seen=0)
+        return self._turn(session_id, snapshot.values, waiting, since=0)
 
     async def report(self, session_id: str, user_id: str) -> SessionReport | None:
         """Return the session's report, or ``None`` while the interview is still running."""
-        await self._check_owner(session_id, user_id)
-        return (await self._turn(session_id, since=10**9)).report
+        snapshot = await self._owned_snapshot(session_id, user_id)
+        return report_of(snapshot.values)
 
     def list_sessions(self, user_id: str) -> list[SessionPublic]:
         """List the user's sessions, newest first."""
@@ -227,3 +254,39 @@ class InterviewService:
         memories = self.deps.memory.delete_user(user_id) if self.deps.memory else 0
         feedback = self.feedback.delete_user(user_id)
         return {"sessions": len(ids), "memories": memories, "feedback": feedback}
+
+    def session_lock(self, session_id: str) -> asyncio.Lock:
+        """Return the lock that serialises turns of one session (two tabs, API and chat at once).
+
+        Use it as ``async with service.session_lock(session_id): ...`` around a turn.
+        """
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        return lock
+
+    def phase_of(self, session_id: str, user_id: str) -> str:
+        """Return the session's phase (``interview``, ``coaching`` or ``ended``) from the index, without loading state.
+
+        Raises:
+            SessionNotFoundError: unknown session or another user's session.
+        """
+        return self.sessions.get(session_id, user_id).status
+
+    def session_summaries(self, user_id: str, *, limit: int = 200) -> list[MemoryRecord]:
+        """Return the user's per-session summaries from long-term memory (empty without memory)."""
+        memory = self.deps.memory
+        return list(memory.list(user_id, kinds=["session_summary"], limit=limit)) if memory else []
+
+    async def delete_user_everywhere(self, user_id: str, extra: Sequence[UserDataDeleter] = ()) -> dict[str, int]:
+        """Delete a user's sessions, checkpoints, memory and feedback, then run each extra deleter.
+
+        Args:
+            user_id: the user.
+            extra: deleters for stores the surfaces own (answer files, chat history), each
+                returning its counts by store name.
+        """
+        counts = dict(await self.delete_user_data(user_id))
+        for deleter in extra:
+            counts.update(await deleter(user_id))
+        return counts

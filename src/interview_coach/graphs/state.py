@@ -1,4 +1,8 @@
-"""Graph state: plain JSON-shaped data so checkpoints survive upgrades and any backend."""
+"""Graph state: plain JSON-shaped data so checkpoints survive upgrades and any backend.
+
+Nodes store domain models dumped to JSON; every reader validates them back into the model
+through the accessors at the bottom of this module, so no node reads raw keys of a dump.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,17 @@ import operator
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
-Role = Literal["interviewer", "candidate", "feedback", "coach", "system"]
+from interview_coach.domain import (
+    AnswerAnalysis,
+    AnswerEvaluation,
+    InterviewPlanRequest,
+    Question,
+    QuestionRef,
+    QuestionReport,
+    SessionReport,
+    TurnEvent,
+)
+
 Phase = Literal["interview", "coaching", "ended"]
 Intent = Literal["answer", "repeat", "skip", "end", "help", "status", "empty"]
 
@@ -17,15 +31,6 @@ def add_usage(left: Mapping[str, int] | None, right: Mapping[str, int] | None) -
     for name, value in (right or {}).items():
         total[name] = total.get(name, 0) + int(value)
     return total
-
-
-class ChatMessage(TypedDict, total=False):
-    """One line of the conversation as the surfaces show it."""
-
-    role: Role
-    text: str
-    question_id: str | None
-    data: dict[str, Any]
 
 
 class InterviewState(TypedDict, total=False):
@@ -39,13 +44,12 @@ class InterviewState(TypedDict, total=False):
         index: position of the current main question in ``plan``.
         current: the question being asked (main or follow-up) as JSON.
         follow_ups: follow-ups asked for the current main question.
-        asked_at: ISO time the current question was asked.
         pending: the candidate's latest input (``AnswerInput`` as JSON).
         intent: what the latest input means.
         analysis: ``AnswerAnalysis`` of the latest answer.
         evaluation: ``AnswerEvaluation`` of the latest answer.
         results: one ``QuestionReport`` per asked question (append-only).
-        messages: the conversation (append-only).
+        messages: the conversation as ``TurnEvent`` JSON (append-only).
         phase: interview, coaching, or ended.
         report: the ``SessionReport`` once written.
         coach_input: the latest coach-chat message.
@@ -63,16 +67,83 @@ class InterviewState(TypedDict, total=False):
     index: int
     current: dict[str, Any] | None
     follow_ups: int
-    asked_at: str | None
     pending: dict[str, Any] | None
     intent: Intent
     analysis: dict[str, Any] | None
     evaluation: dict[str, Any] | None
     results: Annotated[list[dict[str, Any]], operator.add]
-    messages: Annotated[list[ChatMessage], operator.add]
+    messages: Annotated[list[dict[str, Any]], operator.add]
     phase: Phase
     report: dict[str, Any] | None
     coach_input: str
     reanswer: int | None
     created_at: str
     llm_usage: Annotated[dict[str, int], add_usage]
+
+
+def request_of(state: Mapping[str, Any]) -> InterviewPlanRequest:
+    """Return the interview options."""
+    return InterviewPlanRequest.model_validate(state["request"])
+
+
+def current_question(state: Mapping[str, Any]) -> Question | None:
+    """Return the question being asked (a main question or a follow-up), if any."""
+    return Question.model_validate(state["current"]) if state.get("current") else None
+
+
+def current_ref(state: Mapping[str, Any]) -> QuestionRef | None:
+    """Return the current question's identity: main question number and follow-up index."""
+    question = current_question(state)
+    if question is None:
+        return None
+    follow_up = int(state.get("follow_ups", 0)) if question.follow_up_of else 0
+    return QuestionRef(
+        number=int(state.get("index", 0)) + 1,
+        total=len(state.get("plan", [])),
+        follow_up=follow_up,
+        question_id=question.id,
+    )
+
+
+def analysis_of(state: Mapping[str, Any]) -> AnswerAnalysis | None:
+    """Return the latest answer's analysis."""
+    return AnswerAnalysis.model_validate(state["analysis"]) if state.get("analysis") else None
+
+
+def evaluation_of(state: Mapping[str, Any]) -> AnswerEvaluation | None:
+    """Return the latest answer's evaluation."""
+    return AnswerEvaluation.model_validate(state["evaluation"]) if state.get("evaluation") else None
+
+
+def results_of(state: Mapping[str, Any]) -> list[QuestionReport]:
+    """Every asked question's result so far, each with its question identity."""
+    return number_results([QuestionReport.model_validate(r) for r in state.get("results", [])])
+
+
+def report_of(state: Mapping[str, Any]) -> SessionReport | None:
+    """Return the session report once written."""
+    return SessionReport.model_validate(state["report"]) if state.get("report") else None
+
+
+def events_of(state: Mapping[str, Any], since: int = 0) -> list[TurnEvent]:
+    """Return the conversation's events from position ``since``."""
+    return [TurnEvent.model_validate(m) for m in list(state.get("messages", []))[since:]]
+
+
+def number_results(results: list[QuestionReport]) -> list[QuestionReport]:
+    """Give results saved before question identities existed their main-question number."""
+    if all(r.ref is not None for r in results):
+        return results
+    total = sum(1 for r in results if r.question.follow_up_of is None) or 1
+    numbered: list[QuestionReport] = []
+    number, follow_up = 0, 0
+    for result in results:
+        if result.question.follow_up_of is None:
+            number, follow_up = number + 1, 0
+        else:
+            follow_up += 1
+        ref = result.ref or QuestionRef(
+            number=max(number, 1), total=total, follow_up=follow_up, question_id=result.question.id
+        )
+        numbered.append(result if result.ref else result.model_copy(update={"ref": ref}))
+    return numbered

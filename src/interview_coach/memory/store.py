@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from interview_coach.core.embedding import Embedder
+from interview_coach.core.ports import MemoryStore
 from interview_coach.domain import MemoryKind, MemoryRecord
 
 if TYPE_CHECKING:
@@ -22,32 +23,6 @@ if TYPE_CHECKING:
 
 class MemoryUnavailableError(RuntimeError):
     """The memory backend cannot be opened (folder locked, server down, corrupt data)."""
-
-
-class MemoryStore(Protocol):
-    """Per-user long-term memory."""
-
-    def add(self, records: Sequence[MemoryRecord]) -> None:
-        """Store records (batched)."""
-        ...
-
-    def search(
-        self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5
-    ) -> list[MemoryRecord]:
-        """Return the user's records most similar to the query."""
-        ...
-
-    def list(self, user_id: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 200) -> list[MemoryRecord]:
-        """Return the user's records, newest first."""
-        ...
-
-    def delete_user(self, user_id: str) -> int:
-        """Delete every record of the user; return how many were removed."""
-        ...
-
-    def close(self) -> None:
-        """Release the backend (the embedded folder lock)."""
-        ...
 
 
 def new_record(

@@ -36,7 +36,7 @@ from interview_coach.ui.api import JSON_BODY_LIMIT, BodyLimitMiddleware
 
 logger = logging.getLogger(__name__)
 
-CHAT_MODULE = Path(__file__).with_name("chainlit_app.py")
+CHAT_MODULE = Path(__file__).with_name("chainlit") / "app.py"
 OFFLINE_BUILD = "public/offline-build"
 _EXTERNAL_LINK = re.compile(r"\s*<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>", re.S)
 _FONT_BLOCK = re.compile(r"<!-- FONT START -->.*?<!-- FONT END -->", re.S)

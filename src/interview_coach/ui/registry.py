@@ -7,15 +7,11 @@ here; the Chainlit callbacks (mounted in the same event loop) and the API routes
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from interview_coach.core.deps import AppDeps
 from interview_coach.core.settings import Settings
-from interview_coach.deps import AppDeps
-from interview_coach.graphs.service import InterviewService
-
-UserDataDeleter = Callable[[str], Awaitable[dict[str, int]]]
+from interview_coach.graphs.service import InterviewService, UserDataDeleter
 
 
 class ServiceNotReadyError(RuntimeError):
@@ -78,16 +74,7 @@ def is_ready() -> bool:
     return _REGISTRY.service is not None
 
 
-_SESSION_LOCKS: dict[str, asyncio.Lock] = {}
 _USER_DATA_DELETERS: list[UserDataDeleter] = []
-
-
-def session_lock(session_id: str) -> asyncio.Lock:
-    """Return the lock that serialises turns of one session (two tabs, API and chat at once)."""
-    lock = _SESSION_LOCKS.get(session_id)
-    if lock is None:
-        lock = _SESSION_LOCKS[session_id] = asyncio.Lock()
-    return lock
 
 
 def add_user_data_deleter(deleter: UserDataDeleter) -> None:

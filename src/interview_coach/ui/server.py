@@ -30,7 +30,10 @@ def _warm_up(deps: AppDeps) -> None:
     """Load the embedding and speech models so the first answer does not pay for it."""
     try:
         deps.embedder.encode(["warm up"])
-        deps.transcriber.load()
+        # Only local transcribers have a model to load; the Transcriber protocol does not require it.
+        load = getattr(deps.transcriber, "load", None)
+        if callable(load):
+            load()
     except Exception as exc:  # a missing model is reported when it is first needed
         logger.warning("Model warm-up skipped: %s", exc)
 

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_coach.domain.face import GazeReference, LookDirection
 from interview_coach.tools.media.timeline import true_runs
 
 FloatArray = NDArray[np.float64]
@@ -92,9 +93,6 @@ def gaze_angles(pose: HeadPose, iris_h: float, eye_down: float) -> tuple[float, 
     return yaw, pitch
 
 
-GazeReference = Literal["first_seconds", "recording_median", "camera_axis"]
-
-
 @dataclass(frozen=True)
 class GazeBaseline:
     """The gaze direction taken as "looking at the camera" for one recording."""
@@ -157,9 +155,6 @@ def gaze_baseline(
     if abs(base_yaw) <= max_abs_deg and abs(base_pitch) <= max_abs_deg:
         return GazeBaseline(base_yaw, base_pitch, "recording_median")
     return GazeBaseline(0.0, 0.0, "camera_axis")
-
-
-LookDirection = Literal["left", "right", "up", "down"]
 
 
 def look_direction(delta_yaw: float, delta_pitch: float) -> LookDirection:

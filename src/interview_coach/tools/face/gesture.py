@@ -1,4 +1,4 @@
-"""Gesture and posture analysis from mediapipe hand and pose landmarks sampled over a video.
+"""Gesture analysis from mediapipe hand and pose landmarks sampled over a video.
 
 Only observable behaviour is measured: hands near the face, hand movement, pointing, and
 posture changes relative to the candidate's own first seconds. Nothing here judges looks.
@@ -7,152 +7,39 @@ Every threshold is a named constant; every event carries timestamps.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.tools.media.timeline import Span, spans_from_mask, to_spans
-
-FloatArray = NDArray[np.float64]
-Box = tuple[float, float, float, float]
+from interview_coach.domain.face import GestureAnalysis
+from interview_coach.domain.intervals import TimeSpan
+from interview_coach.tools.face.gesture_frames import (
+    NOSE,
+    POSE_FACE_POINTS,
+    POSE_HAND_POINTS,
+    Box,
+    GestureFrame,
+    HandObservation,
+    PoseObservation,
+)
+from interview_coach.tools.face.posture import POSE_BODY_VISIBILITY, posture
+from interview_coach.tools.media.timeline import spans_from_mask, to_spans
 
 MIN_HAND_VISIBLE_RATIO = 0.10
-MIN_POSE_VISIBLE_RATIO = 0.30
-MIN_POSE_FRAMES = 3
 MIN_FACE_LOCATED_RATIO = 0.50
 HAND_POINTS_ON_FACE = 3
 FACE_BOX_MARGIN = 0.10
 POSE_HAND_VISIBILITY = 0.6
-POSE_BODY_VISIBILITY = 0.5
 GESTURE_SPEED = 1.0  # hand centre, face widths per second
 FIDGET_SPEED = 0.3  # hand centre, face widths per second
 FIDGET_ARTICULATION = 0.6  # finger movement, hand sizes per second
 POINTING_MIN_S = 0.3
 HAND_TO_FACE_MIN_S = 0.2
-POSTURE_MIN_S = 1.0
-BASELINE_WINDOW_S = 5.0
-LEAN_FORWARD_SCALE = 1.12
-LEAN_BACK_SCALE = 0.89
-LEAN_SIDEWAYS_DEG = 8.0
-LEAN_SIDEWAYS_OFFSET = 0.15
-SLOUCH_NECK_RATIO = 0.85
-RAISED_SHOULDERS_RATIO = 0.85
 
-# Pose landmark indices (mediapipe BlazePose).
-NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER = 0, 7, 8, 11, 12
-POSE_FACE_POINTS = tuple(range(11))
-POSE_HAND_POINTS = (17, 18, 19, 20, 21, 22)
 # Hand landmark indices: wrist, then (pip, tip) for index, middle, ring, pinky.
 WRIST = 0
 INDEX_FINGER = (6, 8)
 OTHER_FINGERS = ((10, 12), (14, 16), (18, 20))
-
-
-@dataclass(frozen=True)
-class HandObservation:
-    """One detected hand: 21 landmarks in pixels and mediapipe's handedness label."""
-
-    label: str
-    points: FloatArray
-
-
-@dataclass(frozen=True)
-class PoseObservation:
-    """One detected body: 33 pose landmarks in pixels and their visibility scores."""
-
-    points: FloatArray
-    visibility: FloatArray
-
-
-@dataclass(frozen=True)
-class GestureFrame:
-    """What the hand and pose landmarkers saw at one sampled time.
-
-    ``pose_checked`` is false on frames where the (slower) pose model was not run.
-    """
-
-    time: float
-    hands: tuple[HandObservation, ...]
-    pose: PoseObservation | None
-    face_box: Box | None
-    pose_checked: bool = True
-
-
-class Leaning(BaseModel):
-    """Share of time leaning, relative to the posture of the first seconds."""
-
-    model_config = ConfigDict(frozen=True)
-
-    forward_ratio: float = Field(description="Share of pose frames closer to the camera than at the start.")
-    backward_ratio: float = Field(description="Share of pose frames further from the camera than at the start.")
-    sideways_ratio: float = Field(description="Share of pose frames with shoulders or head shifted sideways.")
-    mean_shoulder_tilt_deg: float = Field(
-        description="Mean shoulder-line angle; > 0 means the right-hand shoulder in the image is lower."
-    )
-
-
-PostureKind = Literal["leaning_forward", "leaning_back", "leaning_sideways", "slouching", "shoulders_raised"]
-
-
-class PostureEvent(Span):
-    """A posture held for at least a second."""
-
-    kind: PostureKind
-
-
-class GestureAnalysis(BaseModel):
-    """Hand and posture behaviour over one video answer; ``None`` fields say why in ``not_measured``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    frames_analyzed: int
-    fps_analyzed: float
-    duration_s: float
-    hands_visible_ratio: float
-    pose_visible_ratio: float = Field(description="Share of the frames checked by the pose model with a body found.")
-    hand_to_face_events: list[Span] | None = Field(description="Hands over or touching the face (2-D overlap).")
-    fidgeting_score: float | None = Field(
-        description="0-1: share of hand-visible time with small restless hand or finger movement."
-    )
-    gesture_rate_per_min: float | None = Field(description="Large hand movements per minute of video.")
-    gesture_events: list[Span] | None
-    pointing_events: list[Span] | None
-    leaning: Leaning | None
-    slouching_ratio: float | None = Field(
-        description="Share of pose frames with the head sunk towards the shoulders vs. the start."
-    )
-    shoulder_tension_ratio: float | None = Field(
-        description="Share of pose frames with shoulders raised towards the ears vs. the start."
-    )
-    posture_events: list[PostureEvent]
-    not_measured: dict[str, str] = Field(default_factory=dict, description="Field name -> why it is None.")
-
-
-def hands_from_result(result: Any, width: int, height: int) -> tuple[HandObservation, ...]:
-    """Convert a mediapipe ``HandLandmarkerResult`` into pixel-space observations."""
-    hands = []
-    for index, landmarks in enumerate(result.hand_landmarks or []):
-        label = "Unknown"
-        if result.handedness and index < len(result.handedness) and result.handedness[index]:
-            label = str(result.handedness[index][0].category_name)
-        points = np.array([(lm.x * width, lm.y * height) for lm in landmarks], dtype=np.float64)
-        hands.append(HandObservation(label=label, points=points))
-    return tuple(hands)
-
-
-def pose_from_result(result: Any, width: int, height: int) -> PoseObservation | None:
-    """Convert the first body of a mediapipe ``PoseLandmarkerResult`` into pixel space."""
-    if not result.pose_landmarks:
-        return None
-    landmarks = result.pose_landmarks[0]
-    points = np.array([(lm.x * width, lm.y * height) for lm in landmarks], dtype=np.float64)
-    visibility = np.array([lm.visibility if lm.visibility is not None else 0.0 for lm in landmarks], dtype=np.float64)
-    return PoseObservation(points=points, visibility=visibility)
 
 
 def face_box_from_pose(pose: PoseObservation) -> Box | None:
@@ -246,91 +133,6 @@ def _movement_steps(frames: Sequence[GestureFrame], period_s: float) -> tuple[li
     return step_frames, step_kinds
 
 
-@dataclass(frozen=True)
-class _PostureSeries:
-    times: FloatArray
-    shoulder_width: FloatArray
-    tilt_deg: FloatArray
-    lateral: FloatArray
-    neck: FloatArray
-    ear_gap: FloatArray
-
-
-def _posture_series(frames: Sequence[GestureFrame]) -> _PostureSeries:
-    rows = []
-    for frame in frames:
-        pose = frame.pose
-        # Without a face the pose model happily fits a body to cartoons and backgrounds.
-        if pose is None or frame.face_box is None:
-            continue
-        needed = (NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER)
-        if any(pose.visibility[i] < POSE_BODY_VISIBILITY for i in needed):
-            continue
-        left, right = pose.points[LEFT_SHOULDER], pose.points[RIGHT_SHOULDER]
-        width = float(np.linalg.norm(left - right))
-        if width < 1.0:
-            continue
-        middle = (left + right) / 2.0
-        nose = pose.points[NOSE]
-        tilt = math.degrees(math.atan2(left[1] - right[1], left[0] - right[0]))
-        if tilt > 90:
-            tilt -= 180
-        elif tilt < -90:
-            tilt += 180
-        ear_gap = ((left[1] - pose.points[LEFT_EAR][1]) + (right[1] - pose.points[RIGHT_EAR][1])) / 2.0 / width
-        rows.append((frame.time, width, tilt, (nose[0] - middle[0]) / width, (middle[1] - nose[1]) / width, ear_gap))
-    data = np.array(rows, dtype=np.float64).reshape(-1, 6)
-    return _PostureSeries(*(data[:, i] for i in range(6)))
-
-
-def _posture(
-    frames: Sequence[GestureFrame], duration_s: float, reasons: dict[str, str]
-) -> tuple[Leaning | None, float | None, float | None, list[PostureEvent]]:
-    series = _posture_series(frames)
-    checked = sum(1 for f in frames if f.pose_checked)
-    ratio = series.times.size / checked if checked else 0.0
-    if ratio < MIN_POSE_VISIBLE_RATIO or series.times.size < MIN_POSE_FRAMES:
-        reason = f"face, head and shoulders were visible together in only {ratio:.0%} of frames (needs {MIN_POSE_VISIBLE_RATIO:.0%})"
-        for name in ("leaning", "slouching_ratio", "shoulder_tension_ratio"):
-            reasons[name] = reason
-        return None, None, None, []
-    early = series.times <= series.times[0] + BASELINE_WINDOW_S
-
-    def base(values: FloatArray) -> float:
-        return float(np.median(values[early]))
-
-    scale = series.shoulder_width / base(series.shoulder_width)
-    forward = scale > LEAN_FORWARD_SCALE
-    backward = scale < LEAN_BACK_SCALE
-    sideways = (np.abs(series.tilt_deg - base(series.tilt_deg)) > LEAN_SIDEWAYS_DEG) | (
-        np.abs(series.lateral - base(series.lateral)) > LEAN_SIDEWAYS_OFFSET
-    )
-    slouching = series.neck < SLOUCH_NECK_RATIO * base(series.neck)
-    raised = series.ear_gap < RAISED_SHOULDERS_RATIO * base(series.ear_gap)
-    leaning = Leaning(
-        forward_ratio=round(float(forward.mean()), 3),
-        backward_ratio=round(float(backward.mean()), 3),
-        sideways_ratio=round(float(sideways.mean()), 3),
-        mean_shoulder_tilt_deg=round(float(series.tilt_deg.mean()), 1),
-    )
-    kinds: list[tuple[PostureKind, NDArray[np.bool_]]] = [
-        ("leaning_forward", forward),
-        ("leaning_back", backward),
-        ("leaning_sideways", sideways),
-        ("slouching", slouching),
-        ("shoulders_raised", raised),
-    ]
-    events = [
-        PostureEvent(start=start, end=end, kind=kind)
-        for kind, mask in kinds
-        for start, end in spans_from_mask(
-            series.times, mask, end_time=duration_s, min_duration=POSTURE_MIN_S, max_gap=0.5
-        )
-    ]
-    events.sort(key=lambda e: e.start)
-    return leaning, round(float(slouching.mean()), 3), round(float(raised.mean()), 3), events
-
-
 def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s: float) -> GestureAnalysis:
     """Aggregate per-frame hand and pose observations into a :class:`GestureAnalysis`.
 
@@ -350,7 +152,7 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
 
     on_face = [hand_on_face(f) for f in frames]
     located = sum(1 for v in on_face if v is not None)
-    hand_to_face: list[Span] | None = None
+    hand_to_face: list[TimeSpan] | None = None
     if count and located / count >= MIN_FACE_LOCATED_RATIO:
         mask = [bool(v) for v in on_face]
         hand_to_face = to_spans(
@@ -361,8 +163,8 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
 
     fidgeting: float | None = None
     gesture_rate: float | None = None
-    gesture_events: list[Span] | None = None
-    pointing: list[Span] | None = None
+    gesture_events: list[TimeSpan] | None = None
+    pointing: list[TimeSpan] | None = None
     step_frames, step_kinds = _movement_steps(frames, period)
     if hands_ratio < MIN_HAND_VISIBLE_RATIO or len(step_kinds) < 3:
         reason = f"hands were visible in only {hands_ratio:.0%} of frames (out of frame?)"
@@ -380,7 +182,7 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
             spans_from_mask(times, pointing_mask, end_time=duration_s, min_duration=POINTING_MIN_S, max_gap=0.3)
         )
 
-    leaning, slouching, tension, posture_events = _posture(frames, duration_s, reasons)
+    leaning, slouching, tension, posture_events = posture(frames, duration_s, reasons)
     return GestureAnalysis(
         frames_analyzed=count,
         fps_analyzed=round(fps, 3),
@@ -396,5 +198,6 @@ def summarize_gestures(frames: Sequence[GestureFrame], *, fps: float, duration_s
         slouching_ratio=slouching,
         shoulder_tension_ratio=tension,
         posture_events=posture_events,
+        not_measured_reason=None if count else "no video frames could be decoded",
         not_measured=reasons,
     )

@@ -6,21 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
 
+from interview_coach.domain.intervals import TimeSpan as Span
+from interview_coach.domain.intervals import format_timestamp
 
-class Span(BaseModel):
-    """A time range in seconds from the start of the recording."""
-
-    model_config = ConfigDict(frozen=True)
-
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.end - self.start
+__all__ = ["Span", "format_timestamp", "spans_from_mask", "to_spans", "true_runs"]
 
 
 def true_runs(mask: Sequence[bool] | NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -78,11 +68,3 @@ def spans_from_mask(
 def to_spans(ranges: list[tuple[float, float]]) -> list[Span]:
     """Wrap ``(start, end)`` pairs as :class:`Span` models."""
     return [Span(start=start, end=end) for start, end in ranges]
-
-
-def format_timestamp(seconds: float) -> str:
-    """Format seconds as ``m:ss`` (``h:mm:ss`` from one hour), e.g. ``0:42``."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

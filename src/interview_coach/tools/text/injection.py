@@ -29,21 +29,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
-
+from interview_coach.domain.text import InjectionFlag
 from interview_coach.tools.text.lexical import Sentence, split_sentences
-
-
-class InjectionFlag(BaseModel):
-    """Text that tries to instruct or manipulate the evaluator; it is flagged and never scored."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: str
-    """One of hidden_unicode, role_tag, fake_score, instruction_override, score_manipulation,
-    evaluator_address, output_directive, planted_verdict."""
-    detail: str
-    quote: str
 
 
 @dataclass(frozen=True)

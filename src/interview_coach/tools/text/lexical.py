@@ -11,53 +11,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from interview_coach.domain.text import LexicalFinding
+from interview_coach.tools.text.lexicon import alternation, word_set
 
 MAX_SENTENCE_WORDS = 60
 """Run-on sentences (typical of speech transcripts) are cut into pieces of at most this many words."""
 
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "vs",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "approx",
-        "fig",
-        "no",
-        "st",
-        "jr",
-        "sr",
-        "dept",
-        "est",
-        "misc",
-        "al",
-        "cf",
-    ]
-)
+_ABBREVIATIONS = word_set("abbreviations")
 _DOTTED_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-
-
-class Finding(BaseModel):
-    """One lexical match: what it is and the words that showed it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: str
-    text: str
-    quote: str
 
 
 @dataclass(frozen=True)
@@ -202,20 +166,20 @@ def count_substantive_words(text: str) -> int:
     return count_words(_DISCOURSE_MARKER.sub(" ", text))
 
 
-def find_hedges(text: str, sentences: list[Sentence]) -> list[Finding]:
+def find_hedges(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
     """Find hedging phrases ("I think", "maybe", "kind of"...), each with its sentence."""
     return _find_all(_HEDGES, text, sentences, "hedge")
 
 
-def find_fillers(text: str, sentences: list[Sentence]) -> list[Finding]:
+def find_fillers(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
     """Find filler words written or transcribed in the answer ("um", "you know", ", like,")."""
     return _find_all(_FILLERS, text, sentences, "filler")
 
 
 def _find_all(
     patterns: list[tuple[str, re.Pattern[str]]], text: str, sentences: list[Sentence], kind: str
-) -> list[Finding]:
-    hits: list[tuple[int, Finding]] = []
+) -> list[LexicalFinding]:
+    hits: list[tuple[int, LexicalFinding]] = []
     taken: set[int] = set()
     for label, pattern in patterns:
         for match in pattern.finditer(text):
@@ -224,7 +188,9 @@ def _find_all(
             if match.start() in taken:
                 continue
             taken.add(match.start())
-            hits.append((match.start(), Finding(kind=kind, text=label, quote=sentence_of(sentences, match.start()))))
+            hits.append(
+                (match.start(), LexicalFinding(kind=kind, text=label, quote=sentence_of(sentences, match.start())))
+            )
     return [finding for _, finding in sorted(hits, key=lambda hit: hit[0])]
 
 
@@ -236,106 +202,10 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|billion|dozen|doubled|tripled|halved|twice|half)\b",
     re.IGNORECASE,
 )
-_ADVERBS = (
-    "then|also|first|quickly|personally|immediately|eventually|finally|just|actually|even|carefully|always|usually|"
-    "often|directly|manually|initially|later|next|soon|proactively|politely|calmly|simply|instead|still|"
-    "basically|deliberately|gradually|jointly|together"
-)
-_IRREGULAR_PAST = (
-    "built|rebuilt|led|wrote|rewrote|made|took|undertook|ran|set|began|sent|spoke|met|drove|chose|found|brought|"
-    "gave|held|kept|taught|told|went|did|redid|got|broke|caught|fought|cut|split|put|shut|won|grew|spent|paid|"
-    "sold|bought|dealt|drew|overcame|oversaw|saw|sought|struck|threw|understood|withdrew|learnt|rode|hit|let"
-)
-_BASE_VERBS = (
-    "build|lead|write|rewrite|make|take|run|set|start|begin|send|talk|speak|meet|choose|find|bring|give|hold|keep|"
-    "teach|tell|fix|create|design|implement|develop|launch|organi[sz]e|decide|propose|introduce|analy[sz]e|measure|"
-    "test|migrate|refactor|automate|reduce|increase|improve|negotiate|mentor|coach|train|hire|schedule|"
-    "prioriti[sz]e|present|convince|escalate|investigate|debug|profile|deploy|review|document|delegate|"
-    "coordinate|collaborate|own|draft|plan|research|interview|ask|call|email|contact|help|manage|handle|resolve|"
-    "solve|identify|suggest|recommend|replace|remove|add|merge|roll|push|monitor|track|benchmark|optimi[sz]e|"
-    "configure|install|use|apply|compare|evaluate|validate|prototype|map|define|explain|clarify|align|listen|"
-    "apologi[sz]e|pair|volunteer|reach|simplify|streamline|establish|facilitate|gather|collect|clean|tune|"
-    "deliver|finish|complete|adopt|offer|agree|share|involve|check|book|break|follow|communicate|inform|update|"
-    "notify|verify|confirm|reproduce|isolate|revert|restart|restore|patch|ship"
-)
-_NON_ACTIONS = frozenset(
-    [
-        "wanted",
-        "liked",
-        "loved",
-        "hoped",
-        "needed",
-        "seemed",
-        "believed",
-        "supposed",
-        "expected",
-        "enjoyed",
-        "hated",
-        "preferred",
-        "wished",
-        "guessed",
-        "assumed",
-        "worried",
-        "doubted",
-        "wondered",
-        "feared",
-        "appeared",
-        "imagined",
-        "pretended",
-        "failed",
-        "tended",
-        "happened",
-        "interested",
-        "excited",
-        "tired",
-        "bored",
-        "surprised",
-        "confused",
-        "frustrated",
-        "stressed",
-        "pleased",
-        "scared",
-        "impressed",
-        "embarrassed",
-        "be",
-        "have",
-        "say",
-        "think",
-        "guess",
-        "feel",
-        "like",
-        "love",
-        "want",
-        "probably",
-        "need",
-        "prefer",
-        "hope",
-        "expect",
-        "imagine",
-        "assume",
-        "rather",
-        "not",
-        "never",
-        "definitely",
-        "maybe",
-        "really",
-        "also",
-        "just",
-        "first",
-        "then",
-        "still",
-        "certainly",
-        "perhaps",
-        "possibly",
-        "try",
-        "mean",
-        "know",
-        "do",
-        "get",
-        "go",
-        "see",
-    ]
-)
+_ADVERBS = alternation("adverbs")
+_IRREGULAR_PAST = alternation("irregular_past")
+_BASE_VERBS = alternation("base_verbs")
+_NON_ACTIONS = word_set("non_actions")
 
 
 def _action_patterns(subject: str) -> list[re.Pattern[str]]:
@@ -371,83 +241,40 @@ def has_team_action(sentence: str) -> bool:
     return bool(_actions(_WE_ACTIONS, sentence))
 
 
-_KNOWN_TECH = (
-    "python|java|javascript|typescript|golang|rust|kotlin|swift|scala|ruby|php|c\\+\\+|c#|sql|nosql|bash|"
-    "react|angular|vue|django|flask|fastapi|spring|rails|node\\.?js|express|graphql|rest|grpc|"
-    "postgres(?:ql)?|mysql|sqlite|mongodb|redis|cassandra|elasticsearch|kafka|rabbitmq|spark|hadoop|airflow|"
-    "dbt|snowflake|bigquery|redshift|databricks|pandas|numpy|scikit-learn|sklearn|pytorch|tensorflow|keras|"
-    "xgboost|lightgbm|catboost|docker|kubernetes|k8s|terraform|ansible|jenkins|github|gitlab|git|jira|"
-    "confluence|aws|gcp|azure|lambda|s3|ec2|linux|nginx|grafana|prometheus|datadog|splunk|sentry|tableau|"
-    "looker|excel|figma|slack|salesforce|hubspot|okrs?|kpis?|scrum|kanban|agile|ci/cd|a/b test(?:s|ing)?|"
-    "microservices?|kubectl|helm|celery|pytest|junit|selenium|playwright|webpack|html|css|oauth|jwt|tls|"
-    "http|tcp|dns|cdn|api|sdk|llm|bert|transformers?|word2vec|tf-idf|svm|knn|k-means|pca|lstm|cnn|rnn|"
-    "gradient boosting|random forest|logistic regression|linear regression|cross-validation|"
-    "regulari[sz]ation|backpropagation|dropout|batch normali[sz]ation|adam|sgd"
-)
+_KNOWN_TECH = alternation("known_tech")
 _TECH = re.compile(rf"(?<![\w/])(?:{_KNOWN_TECH})(?![\w])", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b(?!I\b|OK\b|AM\b|PM\b|TV\b)[A-Z][A-Z0-9]{1,7}s?\b")
 _CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 _PROPER = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*\b")
-_STOP_PROPER = frozenset(
-    [
-        "The",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "When",
-        "While",
-        "After",
-        "Before",
-        "Then",
-        "And",
-        "But",
-        "However",
-        "Also",
-        "Because",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "English",
-    ]
-)
+_STOP_PROPER = word_set("stop_proper")
 
 
-def find_numbers(text: str, sentences: list[Sentence]) -> list[Finding]:
+def find_numbers(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
     """Find numbers, percentages, amounts and number words ("doubled", "three")."""
     return [
-        Finding(kind="number", text=m.group(0), quote=sentence_of(sentences, m.start())) for m in _NUMBER.finditer(text)
+        LexicalFinding(kind="number", text=m.group(0), quote=sentence_of(sentences, m.start()))
+        for m in _NUMBER.finditer(text)
     ]
 
 
-def find_first_person_actions(text: str, sentences: list[Sentence]) -> tuple[list[Finding], list[Finding]]:
+def find_first_person_actions(
+    text: str, sentences: list[Sentence]
+) -> tuple[list[LexicalFinding], list[LexicalFinding]]:
     """Find concrete actions owned by "I" and by "we" ("I built", "we would deploy")."""
-    mine = [Finding(kind="i_action", text=t, quote=sentence_of(sentences, at)) for at, t in _actions(_I_ACTIONS, text)]
+    mine = [
+        LexicalFinding(kind="i_action", text=t, quote=sentence_of(sentences, at))
+        for at, t in _actions(_I_ACTIONS, text)
+    ]
     ours = [
-        Finding(kind="we_action", text=t, quote=sentence_of(sentences, at)) for at, t in _actions(_WE_ACTIONS, text)
+        LexicalFinding(kind="we_action", text=t, quote=sentence_of(sentences, at))
+        for at, t in _actions(_WE_ACTIONS, text)
     ]
     return mine, ours
 
 
-def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
+def find_named_terms(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
     """Find named tools, technologies, acronyms and proper names (unique, first occurrence)."""
-    seen: dict[str, tuple[int, Finding]] = {}
+    seen: dict[str, tuple[int, LexicalFinding]] = {}
     taken: list[tuple[int, int]] = []
     for pattern in (_TECH, _CAMEL, _ACRONYM, _PROPER):
         for match in pattern.finditer(text):
@@ -458,7 +285,7 @@ def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
             taken.append(match.span())
             seen[key] = (
                 match.start(),
-                Finding(kind="named_term", text=term, quote=sentence_of(sentences, match.start())),
+                LexicalFinding(kind="named_term", text=term, quote=sentence_of(sentences, match.start())),
             )
     return [finding for _, finding in sorted(seen.values(), key=lambda item: item[0])]
 
@@ -467,97 +294,7 @@ def find_named_terms(text: str, sentences: list[Sentence]) -> list[Finding]:
 
 _DOUBLED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _ALLOWED_DOUBLES = frozenset({"that", "had", "is", "very", "bye", "no", "yes", "ha", "so"})
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "then",
-        "so",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "me",
-        "my",
-        "our",
-        "your",
-        "their",
-        "them",
-        "us",
-        "do",
-        "did",
-        "does",
-        "have",
-        "has",
-        "had",
-        "not",
-        "no",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "just",
-        "very",
-        "really",
-        "also",
-        "about",
-        "into",
-        "over",
-        "than",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "how",
-        "when",
-        "where",
-        "why",
-        "all",
-        "any",
-        "some",
-        "more",
-        "most",
-        "such",
-        "only",
-        "own",
-        "same",
-        "too",
-        "up",
-        "out",
-    ]
-)
+_STOPWORDS = word_set("stopwords")
 
 
 def normalise_for_comparison(text: str) -> str:
@@ -565,10 +302,10 @@ def normalise_for_comparison(text: str) -> str:
     return " ".join(w.lower() for w in _WORD.findall(text))
 
 
-def find_repetitions(text: str, sentences: list[Sentence]) -> list[Finding]:
+def find_repetitions(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
     """Find doubled words, repeated sentences and phrases repeated three or more times."""
     findings = [
-        Finding(kind="doubled_word", text=m.group(0), quote=sentence_of(sentences, m.start()))
+        LexicalFinding(kind="doubled_word", text=m.group(0), quote=sentence_of(sentences, m.start()))
         for m in _DOUBLED_WORD.finditer(text)
         if m.group(1).lower() not in _ALLOWED_DOUBLES
     ]
@@ -576,13 +313,13 @@ def find_repetitions(text: str, sentences: list[Sentence]) -> list[Finding]:
     counts = Counter(n for n in normalised if len(n.split()) >= 3)
     for sentence, key in zip(sentences, normalised, strict=True):
         if counts.get(key, 0) > 1:
-            findings.append(Finding(kind="repeated_sentence", text=f"x{counts[key]}", quote=sentence.text))
+            findings.append(LexicalFinding(kind="repeated_sentence", text=f"x{counts[key]}", quote=sentence.text))
             counts[key] = 0  # report each repeated sentence once
     findings.extend(_repeated_phrases(sentences))
     return findings
 
 
-def _repeated_phrases(sentences: list[Sentence], n: int = 3, min_count: int = 3) -> list[Finding]:
+def _repeated_phrases(sentences: list[Sentence], n: int = 3, min_count: int = 3) -> list[LexicalFinding]:
     grams: Counter[tuple[str, ...]] = Counter()
     first_quote: dict[tuple[str, ...], str] = {}
     seen_sentences: set[str] = set()
@@ -599,7 +336,7 @@ def _repeated_phrases(sentences: list[Sentence], n: int = 3, min_count: int = 3)
             grams[gram] += 1
             first_quote.setdefault(gram, sentence.text)
     return [
-        Finding(kind="repeated_phrase", text=f"{' '.join(gram)} (x{count})", quote=first_quote[gram])
+        LexicalFinding(kind="repeated_phrase", text=f"{' '.join(gram)} (x{count})", quote=first_quote[gram])
         for gram, count in grams.most_common(5)
         if count >= min_count
     ]

@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from interview_coach.domain.text import TECHNICAL_PARTS, StarStructure, TechnicalStructure
 from interview_coach.tools.text.lexical import has_first_person_action, has_team_action
 
-STAR_PARTS = ("situation", "task", "action", "result")
-TECHNICAL_PARTS = ("definition", "example", "trade_off")
 PART_THRESHOLD = 1.0
 
 _FLAGS = re.IGNORECASE
@@ -157,43 +154,6 @@ _TRADE_OFF_CUES: list[tuple[str, float]] = [
     ),
     (r"\b(?:better|worse) (?:than|when|for|if)\b", 0.6),
 ]
-
-
-class StarStructure(BaseModel):
-    """The sentence carrying each STAR part, or ``None`` when the part was not found.
-
-    For a hypothetical (situational) question the situation is given by the question itself,
-    so ``situation_optional`` is set and a missing situation is not reported.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    situation: str | None = None
-    task: str | None = None
-    action: str | None = None
-    result: str | None = None
-    situation_optional: bool = False
-
-    @property
-    def expected_parts(self) -> tuple[str, ...]:
-        """The parts this answer is checked for."""
-        return STAR_PARTS[1:] if self.situation_optional else STAR_PARTS
-
-    @property
-    def missing(self) -> list[str]:
-        """Names of the expected STAR parts without a sentence."""
-        return [part for part in self.expected_parts if getattr(self, part) is None]
-
-
-class TechnicalStructure(BaseModel):
-    """The sentence carrying each part of a technical explanation, plus the missing parts."""
-
-    model_config = ConfigDict(frozen=True)
-
-    definition: str | None = None
-    example: str | None = None
-    trade_off: str | None = None
-    missing: list[str] = Field(default_factory=list)
 
 
 def _compile(cues: list[tuple[str, float]]) -> list[tuple[re.Pattern[str], float]]:

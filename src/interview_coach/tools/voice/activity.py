@@ -8,31 +8,15 @@ speech probabilities per 32 ms frame, with hysteresis.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_coach.domain.intervals import TimeSpan
+
 VAD_SAMPLE_RATE = 16000
 _WINDOW_SAMPLES = 512
 FRAME_S = _WINDOW_SAMPLES / VAD_SAMPLE_RATE
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A time range in seconds from the start of the recording."""
-
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.end - self.start
-
-    def overlaps(self, other: Interval, margin: float = 0.0) -> bool:
-        """Tell whether two ranges overlap once this one is widened by ``margin``."""
-        return self.start - margin < other.end and other.start < self.end + margin
 
 
 def speech_probabilities(audio: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -52,7 +36,7 @@ def speech_regions(
     neg_threshold: float = 0.35,
     min_speech_s: float = 0.06,
     duration_s: float | None = None,
-) -> list[Interval]:
+) -> list[TimeSpan]:
     """Turn frame probabilities into speech intervals.
 
     A frame starts speech at ``threshold`` and keeps it while above ``neg_threshold``, the
@@ -67,25 +51,25 @@ def speech_regions(
         duration_s: recording length, to clip the last interval.
 
     """
-    regions: list[Interval] = []
+    regions: list[TimeSpan] = []
     start: int | None = None
     for index, probability in enumerate(probabilities.tolist()):
         if start is None and probability >= threshold:
             start = index
         elif start is not None and probability < neg_threshold:
-            regions.append(Interval(start * FRAME_S, index * FRAME_S))
+            regions.append(TimeSpan.of(start * FRAME_S, index * FRAME_S))
             start = None
     if start is not None:
-        regions.append(Interval(start * FRAME_S, probabilities.size * FRAME_S))
+        regions.append(TimeSpan.of(start * FRAME_S, probabilities.size * FRAME_S))
     if duration_s is not None:
-        regions = [Interval(r.start, min(r.end, duration_s)) for r in regions if r.start < duration_s]
+        regions = [TimeSpan.of(r.start, min(r.end, duration_s)) for r in regions if r.start < duration_s]
     return [r for r in regions if r.duration >= min_speech_s]
 
 
-def gaps_between(regions: list[Interval], min_gap_s: float = 0.0) -> list[Interval]:
+def gaps_between(regions: list[TimeSpan], min_gap_s: float = 0.0) -> list[TimeSpan]:
     """Return the silences between consecutive intervals that last at least ``min_gap_s``."""
     return [
-        Interval(before.end, after.start)
+        TimeSpan.of(before.end, after.start)
         for before, after in itertools.pairwise(regions)
         if after.start - before.end >= min_gap_s
     ]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.tools.voice.activity import Interval
+from interview_coach.domain.intervals import TimeSpan
 
 PITCH_FLOOR_HZ = 75.0
 PITCH_CEILING_HZ = 500.0
@@ -28,12 +28,9 @@ _MAX_VOICED_SHARE_IN_BREATH = 0.3
 _EDGE_S = 0.05
 
 
-@dataclass(frozen=True)
-class BreathEvent:
+class BreathEvent(TimeSpan):
     """A short silence between phrases that carries breath-like (unvoiced, audible) energy."""
 
-    start: float
-    end: float
     level_db: float
     gasp: bool
 
@@ -58,7 +55,7 @@ class Prosody:
     breaths: list[BreathEvent] = field(default_factory=list)
 
 
-def measure_prosody(audio: NDArray[np.float32], sample_rate: int, speech: list[Interval]) -> Prosody:
+def measure_prosody(audio: NDArray[np.float32], sample_rate: int, speech: list[TimeSpan]) -> Prosody:
     """Measure pitch, loudness variation and breath-like gaps of the speech in ``audio``.
 
     Args:
@@ -101,7 +98,7 @@ def _intensity_track(intensity: Any) -> tuple[NDArray[np.float64], NDArray[np.fl
     return np.clip(np.nan_to_num(values, nan=0.0), 0.0, None), times
 
 
-def _inside(times: NDArray[np.float64], intervals: list[Interval]) -> NDArray[np.bool_]:
+def _inside(times: NDArray[np.float64], intervals: list[TimeSpan]) -> NDArray[np.bool_]:
     mask = np.zeros(times.shape, dtype=bool)
     for interval in intervals:
         mask |= (times >= interval.start) & (times < interval.end)
@@ -134,7 +131,7 @@ class _Tracks:
     level_times: NDArray[np.float64]
 
 
-def _breath_events(speech: list[Interval], tracks: _Tracks, speech_levels: NDArray[np.float64]) -> list[BreathEvent]:
+def _breath_events(speech: list[TimeSpan], tracks: _Tracks, speech_levels: NDArray[np.float64]) -> list[BreathEvent]:
     f0, f0_times, level, level_times = tracks.f0, tracks.f0_times, tracks.level, tracks.level_times
     if speech_levels.size == 0 or level.size == 0:
         return []
@@ -142,11 +139,11 @@ def _breath_events(speech: list[Interval], tracks: _Tracks, speech_levels: NDArr
     speech_level = float(np.percentile(speech_levels, 90))
     events: list[BreathEvent] = []
     for before, after in itertools.pairwise(speech):
-        gap = Interval(before.end, after.start)
+        gap = TimeSpan.of(before.end, after.start)
         if not BREATH_GAP_RANGE_S[0] <= gap.duration <= BREATH_GAP_RANGE_S[1]:
             continue
         # The intensity window smears speech into the gap edges; judge only the gap's core.
-        core = Interval(gap.start + _EDGE_S, gap.end - _EDGE_S)
+        core = TimeSpan.of(gap.start + _EDGE_S, gap.end - _EDGE_S)
         gap_levels = level[(level_times >= core.start) & (level_times < core.end)]
         gap_f0 = f0[(f0_times >= core.start) & (f0_times < core.end)]
         if gap_levels.size < 3:
@@ -155,6 +152,11 @@ def _breath_events(speech: list[Interval], tracks: _Tracks, speech_levels: NDArr
         voiced_share = float(np.mean(gap_f0 > 0)) if gap_f0.size else 0.0
         if peak - noise_floor >= _BREATH_ABOVE_FLOOR_DB and voiced_share <= _MAX_VOICED_SHARE_IN_BREATH:
             events.append(
-                BreathEvent(gap.start, gap.end, round(peak, 1), gasp=peak >= speech_level - _GASP_BELOW_SPEECH_DB)
+                BreathEvent(
+                    start=gap.start,
+                    end=gap.end,
+                    level_db=round(peak, 1),
+                    gasp=peak >= speech_level - _GASP_BELOW_SPEECH_DB,
+                )
             )
     return events

@@ -1,0 +1,196 @@
+"""Features of agreement between an answer and a reference, for the short-answer grader.
+
+Every feature is oriented so that *higher means more agreement with the reference*, which lets
+the model constrain all weights to be non-negative (a monotone model). Irrelevant text cannot
+add credit: coverage features take the best-matching answer sentence per reference unit (new
+unrelated sentences do not match better), precision/support features fall when unrelated text is
+added, and length only counts answer words that are supported by the reference, capped at the
+reference's own length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from interview_coach.assessment.grading.embedder import Embedder
+from interview_coach.assessment.grading.text import content_stems, negation_count, token_f1, units, words
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "cos_whole",  # cosine(answer, reference)
+    "cos_gain",  # cosine(answer, reference) - cosine(question, reference)
+    "cov_mean",  # mean over reference units of the best answer-unit cosine
+    "cov_soft",  # mean over reference units of a soft "is covered" (sigmoid around 0.55)
+    "cov_min",  # worst-covered reference unit
+    "cov_gain",  # cov_mean minus how much the question alone covers the reference
+    "sup_mean",  # word-weighted mean over answer units of the best reference cosine
+    "sup_share",  # share of answer words in units supported by the reference (cosine >= 0.35)
+    "term_recall",  # recall of reference content terms (stems cut to 5 letters)
+    "novel_recall",  # recall of reference content terms that are not in the question
+    "term_precision",  # share of answer content terms found in the reference or question
+    "term_f1",  # F1 of content-term sets
+    "unit_term_cov",  # mean over reference units of the share of the unit's terms in the answer
+    "token_f1",  # baseline token F1 on raw lower-cased words
+    "neg_agree",  # 1 - share of aligned unit pairs whose negation differs
+    "len_adequacy",  # supported answer content words / reference content words, capped at 1
+)
+COVERED_THRESHOLD = 0.55
+"""Cosine from which a reference unit counts as covered (used for the missing/covered lists)."""
+SUPPORT_THRESHOLD = 0.35
+PREFIX = 5
+
+
+@dataclass(frozen=True)
+class GradingInput:
+    """One answer to grade against reference units (sentences or key points)."""
+
+    question: str
+    answer: str
+    reference_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """How the answer lines up with the reference: features plus per-unit coverage."""
+
+    features: NDArray[np.float64]
+    reference_units: tuple[str, ...]
+    unit_coverage: tuple[float, ...]
+    unit_terms: tuple[float, ...] = ()
+
+
+def reference_units(reference: str | None, key_points: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Units to grade against: the reference's sentences, else the key points, else nothing.
+
+    Args:
+        reference: the reference answer, possibly several sentences or a bullet list.
+        key_points: expected key points, used when there is no reference text.
+
+    Returns:
+        Tuple of unit strings (empty when neither source has words).
+    """
+    if reference and words(reference):
+        return tuple(units(reference))
+    return tuple(p.strip() for p in (key_points or []) if words(p))
+
+
+def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def unit_is_covered(coverage: float, terms: float, threshold: float = COVERED_THRESHOLD) -> bool:
+    """Whether a reference unit counts as covered: close in meaning or half its terms present."""
+    return coverage >= threshold or terms >= 0.5
+
+
+def _prefixes(text: str) -> set[str]:
+    """Content stems cut to 5 characters: a forgiving match for spelling and derivation variants."""
+    return {t[:PREFIX] for t in content_stems(text)}
+
+
+def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[float, float, float, float, float]:
+    reference = " ".join(ref_units)
+    ref, ans, quest = _prefixes(reference), _prefixes(answer), _prefixes(question)
+    if not ref or not ans:
+        return 0.0, 0.0, 0.0, 0.0, 0.0
+    hits = ans & ref
+    recall = len(hits) / len(ref)
+    novel = ref - quest
+    novel_recall = len(ans & novel) / len(novel) if novel else recall
+    precision = len(ans & (ref | quest)) / len(ans)
+    set_precision = len(hits) / len(ans)
+    f1 = 2 * recall * set_precision / (recall + set_precision) if hits else 0.0
+    per_unit = [u for u in (_prefixes(unit) for unit in ref_units) if u]
+    unit_cov = float(np.mean([len(u & ans) / len(u) for u in per_unit])) if per_unit else recall
+    return recall, novel_recall, precision, f1, unit_cov
+
+
+def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArray[np.float32]]) -> Alignment:
+    ref_units = list(item.reference_units)
+    reference = " ".join(ref_units)
+    if not answer_units or not ref_units:
+        coverage = tuple(0.0 for _ in ref_units)
+        empty = np.zeros(len(FEATURE_NAMES))
+        empty[FEATURE_NAMES.index("neg_agree")] = 1.0  # nothing said, nothing contradicted
+        return Alignment(empty, item.reference_units, coverage, coverage)
+    a_whole, r_whole, q_vec = vectors[item.answer], vectors[reference], vectors[item.question]
+    a_mat = np.stack([vectors[u] for u in answer_units] + [a_whole]).astype(np.float64)
+    r_mat = np.stack([vectors[u] for u in ref_units] + [r_whole]).astype(np.float64)
+    sims = r_mat[:-1] @ a_mat.T  # reference units x (answer units + whole answer)
+    cover = sims.max(axis=1)
+    best = sims[:, :-1].argmax(axis=1)
+    support = (a_mat[:-1] @ r_mat.T).max(axis=1)
+    weights = np.array([len(words(u)) for u in answer_units], dtype=np.float64)
+    cos_whole = float(a_whole @ r_whole)
+    q_cover = (r_mat[:-1] @ q_vec.astype(np.float64)).clip(min=0.0)
+    recall, novel_recall, precision, f1, unit_cov = _term_features(item.question, item.answer, ref_units)
+    mismatches = sum(
+        1
+        for i, j in enumerate(best)
+        if cover[i] >= 0.5 and (negation_count(ref_units[i]) > 0) != (negation_count(answer_units[j]) > 0)
+    )
+    supported_words = sum(
+        len(content_stems(u)) for u, s in zip(answer_units, support, strict=True) if s >= SUPPORT_THRESHOLD
+    )
+    ref_words = max(1, len(content_stems(reference)))
+    values = [
+        cos_whole,
+        cos_whole - float(q_vec @ r_whole),
+        float(cover.mean()),
+        float(_sigmoid((cover - COVERED_THRESHOLD) / 0.07).mean()),
+        float(cover.min()),
+        float(cover.mean() - q_cover.mean()),
+        float((support * weights).sum() / weights.sum()),
+        float(weights[support >= SUPPORT_THRESHOLD].sum() / weights.sum()),
+        recall,
+        novel_recall,
+        precision,
+        f1,
+        unit_cov,
+        token_f1(item.answer, reference),
+        1.0 - mismatches / len(ref_units),
+        min(1.0, supported_words / ref_words),
+    ]
+    answer_terms = _prefixes(item.answer)
+    unit_terms = tuple(len(u & answer_terms) / len(u) if u else 0.0 for u in (_prefixes(x) for x in ref_units))
+    return Alignment(
+        np.array(values, dtype=np.float64), item.reference_units, tuple(float(c) for c in cover), unit_terms
+    )
+
+
+def align_many(items: Sequence[GradingInput], embedder: Embedder) -> list[Alignment]:
+    """Compute features for many inputs with one batched embedding call.
+
+    Args:
+        items: answers with their question and reference units (answers already truncated).
+        embedder: returns unit-normalised vectors for a list of texts.
+
+    Returns:
+        One :class:`Alignment` per item, in order.
+    """
+    answer_units = [units(item.answer) if words(item.answer) else [] for item in items]
+    texts: dict[str, None] = {}
+    for item, a_units in zip(items, answer_units, strict=True):
+        if not a_units or not item.reference_units:
+            continue
+        for text in (
+            item.answer,
+            item.question or " ",
+            " ".join(item.reference_units),
+            *item.reference_units,
+            *a_units,
+        ):
+            texts[text] = None
+    ordered = list(texts)
+    matrix = embedder.encode(ordered) if ordered else np.zeros((0, 1), dtype=np.float32)
+    vectors = {text: matrix[i] for i, text in enumerate(ordered)}
+    fixed = [GradingInput(i.question or " ", i.answer, i.reference_units) for i in items]
+    return [_align(item, a_units, vectors) for item, a_units in zip(fixed, answer_units, strict=True)]
+
+
+def align(item: GradingInput, embedder: Embedder) -> Alignment:
+    """Features for one input (see :func:`align_many`)."""
+    return align_many([item], embedder)[0]

@@ -1,0 +1,279 @@
+"""Text helpers for grading: word tokens, a light stemmer, stop words and sentence units."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+MAX_CHARS = 6000
+"""Longest text (characters) the grader reads; longer input is truncated at a word boundary."""
+MAX_UNITS = 32
+"""Most sentence units embedded per text (keeps grading time bounded)."""
+MIN_UNIT_WORDS = 2
+"""Fragments with fewer words are merged into a neighbour."""
+
+_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+_UNIT_SPLIT = re.compile(r"(?:\n+|(?<=[.!?;])\s+|\s+(?=(?:\d{1,2}[.)]|[-*\u2022])\s))")
+_BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022]|[a-z][.)])\s*", re.IGNORECASE)
+_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "cannot",
+        "can't",
+        "won't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "shouldn't",
+        "wouldn't",
+        "couldn't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "without",
+    ]
+)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "else",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "above",
+        "below",
+        "between",
+        "through",
+        "during",
+        "before",
+        "after",
+        "again",
+        "further",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "should",
+        "now",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "i",
+        "me",
+        "my",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "you",
+        "your",
+        "yours",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "would",
+        "could",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "one",
+        "two",
+        "us",
+        "e",
+        "g",
+        "eg",
+        "ie",
+        "i.e",
+        "e.g",
+        "etc",
+        "via",
+        "per",
+        "let",
+        "lets",
+        "use",
+        "used",
+        "using",
+        "get",
+        "gets",
+        "make",
+        "makes",
+        "like",
+        "well",
+        "much",
+        "many",
+        "thus",
+        "hence",
+        "therefore",
+        "because",
+    ]
+)
+_SUFFIXES = (
+    "ational", "ization", "fulness", "iveness", "ations", "ements", "ement", "ation", "ingly", "ness",
+    "ment", "able", "ible", "ance", "ence", "ings", "ally", "ical", "ing", "ies", "ied", "ers", "ive",
+    "ed", "es", "er", "ly", "al", "s",
+)  # fmt: skip
+
+
+def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, bool]:
+    """Cut ``text`` to at most ``limit`` characters at a word boundary.
+
+    Args:
+        text: any text.
+        limit: maximum length in characters.
+
+    Returns:
+        The (possibly shortened) text and whether it was shortened.
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut), True
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (letters and digits of any script)."""
+    return _WORD.findall(text.lower())
+
+
+def stem(word: str) -> str:
+    """Strip one common English suffix (a light, deterministic Porter-like stemmer)."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+        word = word[:-1]
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the non-stop-word tokens of ``text``, in order."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and not (len(w) == 1 and w.isalpha())]
+
+
+def token_f1(answer: str, reference: str) -> float:
+    """Baseline token-overlap F1 between two texts on lower-cased word tokens (multiset overlap)."""
+    a, r = Counter(words(answer)), Counter(words(reference))
+    overlap = sum((a & r).values())
+    if overlap == 0:
+        return 0.0
+    precision, recall = overlap / sum(a.values()), overlap / sum(r.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def negation_count(text: str) -> int:
+    """Count the negation words (``not``, ``never``, ``without``...) in ``text``."""
+    return sum(1 for w in words(text) if w in _NEGATIONS or w.endswith("n't"))
+
+
+def units(text: str, max_units: int = MAX_UNITS) -> list[str]:
+    """Split text into sentence-like units: lines, sentences, bullet and numbered items.
+
+    Single-word fragments are merged into their neighbour, so a stray heading or number does not
+    become a unit on its own unless it is the only content. At most ``max_units`` units are kept (the rest is merged into the last).
+
+    Args:
+        text: any text.
+        max_units: cap on the number of units.
+
+    Returns:
+        Non-empty, stripped units in order (empty list for text without words).
+    """
+    pieces = [_BULLET.sub("", p).strip() for p in _UNIT_SPLIT.split(text)]
+    pieces = [p for p in pieces if words(p)]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (len(words(piece)) < MIN_UNIT_WORDS or len(words(merged[-1])) < MIN_UNIT_WORDS):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    if len(merged) > max_units:
+        merged = [*merged[: max_units - 1], " ".join(merged[max_units - 1 :])]
+    return merged

@@ -1,0 +1,152 @@
+"""Component scores of the answer-quality rubric (see ``assessment.text_scores`` for the formulas)."""
+
+from __future__ import annotations
+
+from interview_coach.domain import (
+    Evidence,
+    LexicalFinding,
+    QuestionKind,
+    Score,
+    Signal,
+    StarStructure,
+    TechnicalStructure,
+)
+from interview_coach.domain.text import TECHNICAL_PARTS
+from interview_coach.tools.text.analysis import WORDS_PER_MINUTE
+
+
+def clip(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    """Clamp a value to ``[low, high]``."""
+    return max(low, min(high, value))
+
+
+def r3(value: float) -> float:
+    """Round to 3 decimals, as every rubric number is."""
+    return round(float(value), 3)
+
+
+def finding_evidence(kind: str, findings: list[LexicalFinding], limit: int = 5) -> list[Evidence]:
+    """Quote the first ``limit`` findings as evidence."""
+    return [Evidence(kind=kind, detail=f.text, quote=f.quote) for f in findings[:limit]]
+
+
+def relevance_score(relevance: float, raw: float, quote: str | None, echoed: list[str]) -> Score:
+    """Score calibrated relevance, quoting the closest sentence and any restated question."""
+    signals = [
+        Signal(
+            name="similarity_to_question",
+            value=raw,
+            effect=0.0,
+            evidence=[Evidence(kind="quote", detail="sentence closest to the question", quote=quote)] if quote else [],
+        )
+    ]
+    if echoed:
+        signals.append(
+            Signal(
+                name="question_restated",
+                value=len(echoed),
+                evidence=[Evidence(kind="quote", detail="restates the question; ignored", quote=q) for q in echoed[:3]],
+            )
+        )
+    return Score(value=round(relevance * 100), signals=signals)
+
+
+def structure_score(star: StarStructure | None, technical: TechnicalStructure | None) -> tuple[float, Score]:
+    """Score the share of expected structure parts found, quoting the sentence of each part."""
+    found: dict[str, str | None] = {}
+    if technical is not None:
+        found = {p: getattr(technical, p) for p in TECHNICAL_PARTS}
+    elif star is not None:
+        found = {p: getattr(star, p) for p in star.expected_parts}
+    share = sum(v is not None for v in found.values()) / len(found) if found else 0.0
+    signals = [
+        Signal(
+            name=f"has_{part}",
+            value=quote is not None,
+            evidence=[Evidence(kind="quote", detail=part, quote=quote)] if quote else [],
+        )
+        for part, quote in found.items()
+    ]
+    return share, Score(value=round(share * 100), signals=signals)
+
+
+def specificity_score(
+    kind: QuestionKind,
+    numbers: list[LexicalFinding],
+    mine: list[LexicalFinding],
+    ours: list[LexicalFinding],
+    named: list[LexicalFinding],
+) -> tuple[float, Score]:
+    """Score specificity: numbers, owned actions and named terms, weighted by question kind."""
+    if kind == QuestionKind.TECHNICAL:
+        parts = {
+            "named_terms": 0.50 * min(len(named) / 3, 1.0),
+            "numbers": 0.25 * min(len(numbers) / 2, 1.0),
+            "first_person_actions": 0.25 * min(len(mine), 1.0),
+        }
+    else:
+        parts = {
+            "numbers": 0.30 * min(len(numbers) / 2, 1.0),
+            "first_person_actions": 0.40 * min(len(mine) / 3, 1.0),
+            "named_terms": 0.30 * min(len(named) / 2, 1.0),
+        }
+    evidence = {"numbers": numbers, "first_person_actions": mine, "named_terms": named}
+    signals = [
+        Signal(
+            name=name,
+            value=len(evidence[name]),
+            effect=round(points * 100, 1),
+            evidence=finding_evidence(name, evidence[name]),
+        )
+        for name, points in parts.items()
+    ]
+    if ours:
+        signals.append(
+            Signal(name="we_actions", value=len(ours), effect=0.0, evidence=finding_evidence("we_action", ours))
+        )
+    value = sum(parts.values())
+    return value, Score(value=round(value * 100), signals=signals)
+
+
+def hedging_score(hedges: list[LexicalFinding], fillers: list[LexicalFinding], word_count: int) -> Score:
+    """Score how free the answer is of hedges and fillers (per 100 words)."""
+    if word_count == 0:
+        return Score.not_measured("no words to check for hedging")
+    per_100 = 100 * (len(hedges) + len(fillers)) / word_count
+    value = round(clip(1 - per_100 / 10) * 100)
+    return Score(
+        value=value,
+        signals=[
+            Signal(name="hedges", value=len(hedges), evidence=finding_evidence("hedge", hedges)),
+            Signal(name="fillers_in_text", value=len(fillers), evidence=finding_evidence("filler", fillers)),
+            Signal(name="hedges_and_fillers_per_100_words", value=round(per_100, 2)),
+        ],
+    )
+
+
+def length_adequacy(substantive_words: int, budget_s: int) -> tuple[float, float | None, str]:
+    """Return length adequacy (0-1), speaking time over budget, and a readable note."""
+    speaking_s = substantive_words * 60 / WORDS_PER_MINUTE
+    if budget_s <= 0:
+        return 1.0, None, f"about {speaking_s:.0f} s of speech; no time budget"
+    ratio = speaking_s / budget_s
+    if ratio < 0.10:
+        adequacy = 0.0
+    elif ratio < 0.40:
+        adequacy = (ratio - 0.10) / 0.30
+    elif ratio <= 1.5:
+        adequacy = 1.0
+    else:
+        adequacy = max(0.5, 1.0 - 0.5 * (ratio - 1.5) / 1.5)
+    label = "too short" if ratio < 0.25 else "short" if ratio < 0.5 else "within budget" if ratio <= 1.3 else "long"
+    if ratio > 2.0:
+        label = "far over budget"
+    note = (
+        f"about {speaking_s:.0f} s of speech at {WORDS_PER_MINUTE} wpm for a {budget_s} s budget ({ratio:.0%}): {label}"
+    )
+    return adequacy, r3(ratio), note
+
+
+def quality_1_5(value: int) -> int:
+    """Map a 0-100 answer quality to the 1-5 scale."""
+    return min(5, value // 20 + 1)

@@ -1,0 +1,255 @@
+"""Train, validate and register the short-answer grader on SAF (plus reviewer corrections).
+
+Run: ``python -m interview_coach.learning.train_grader --saf ../shared/data/saf --out DIR``
+(the future ``interview-coach train grader`` calls :func:`train_grader`). Deterministic: the
+same data, code and seed give a byte-identical ``grader.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import shutil
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from interview_coach.assessment.grading.embedder import Embedder, MiniLMEmbedder
+from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align_many, reference_units
+from interview_coach.assessment.grading.metrics import all_metrics
+from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights
+from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
+from interview_coach.assessment.grading.text import token_f1, truncate, words
+from interview_coach.learning.grader_fit import FitConfig, FittedModel, cv_metrics, fit, tune_verdict_thresholds
+from interview_coach.learning.saf_data import LabelledExample, load_split
+
+__all__ = ["LabelledExample", "should_promote", "train_grader"]
+
+SELECTED = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "term_precision")
+CANDIDATES: tuple[tuple[str, FitConfig], ...] = (
+    ("selected+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=SELECTED)),
+    ("selected", FitConfig(pair_weight=0.0, l2=1e-3, features=SELECTED)),
+    ("all+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=tuple(f for f in FEATURE_NAMES if f != "neg_agree"))),
+)
+"""Candidate configurations, simplest first; the first within 0.005 of the best CV mean wins."""
+VALIDATION_SPLITS = ("unseen_answers", "unseen_questions")
+GATED_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
+CODE_FILES = ("assessment/grading/text.py", "assessment/grading/features.py", "learning/grader_fit.py")
+
+
+def _code_hash() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def featurize(examples: Sequence[LabelledExample], embedder: Embedder) -> np.ndarray:
+    """Feature matrix for labelled examples (answers truncated like at grading time)."""
+    inputs = [
+        GradingInput(e.question or " ", truncate(e.answer)[0], reference_units(truncate(e.reference)[0]))
+        for e in examples
+    ]
+    return np.stack([a.features for a in align_many(inputs, embedder)])
+
+
+def _mask(config: FitConfig) -> np.ndarray:
+    return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
+
+
+def _predict(model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample]) -> np.ndarray:
+    pred = model.predict(x)
+    empty = np.array([not words(e.answer) for e in examples])
+    return np.where(empty, 0.0, pred)  # the grader's rule: an empty answer scores 0
+
+
+def _baselines(examples: Sequence[LabelledExample], embedder: Embedder) -> dict[str, list[float]]:
+    answers = embedder.encode([e.answer or " " for e in examples])
+    refs = embedder.encode([e.reference or " " for e in examples])
+    return {
+        "token_f1": [token_f1(e.answer, e.reference) for e in examples],
+        "minilm_cosine": [float(v) for v in (answers * refs).sum(axis=1)],
+    }
+
+
+def evaluate_split(
+    examples: Sequence[LabelledExample], x: np.ndarray, model: FittedModel, weights: GraderWeights, embedder: Embedder
+) -> dict[str, dict[str, float]]:
+    """Metrics of the grader and both baselines on one labelled split."""
+    gold = [e.score for e in examples]
+    qids = [e.question_id for e in examples]
+    pred = _predict(model, x, examples)
+    known = [i for i, e in enumerate(examples) if e.verdict]
+    verdicts = [weights.verdict(float(pred[i])) for i in known]
+    result = {"grader": all_metrics(list(pred), gold, qids, verdicts, [str(examples[i].verdict) for i in known])}
+    for name, scores in _baselines(examples, embedder).items():
+        result[name] = all_metrics(scores, gold, qids)
+    return result
+
+
+def should_promote(
+    candidate_metrics: dict[str, Any], current_metrics: dict[str, Any] | None, tolerance: float = 0.005
+) -> tuple[bool, str]:
+    """Promotion gate: no validation split may lose more than ``tolerance`` on a gated metric.
+
+    Args:
+        candidate_metrics: ``{split: {"grader": {metric: value}}}`` (or ``{split: {metric: value}}``).
+        current_metrics: the same for the active model (None: nothing to compare, promote).
+        tolerance: allowed drop per metric.
+
+    Returns:
+        Whether to promote, and a one-line reason.
+    """
+    if not current_metrics:
+        return True, "no current model metrics to compare with"
+    regressions: list[str] = []
+    for split in VALIDATION_SPLITS:
+        cand = candidate_metrics.get(split, {})
+        curr = current_metrics.get(split, {})
+        cand, curr = cand.get("grader", cand), curr.get("grader", curr)
+        for metric in GATED_METRICS:
+            if metric not in curr:
+                continue
+            if metric not in cand:
+                regressions.append(f"{split} {metric} missing")
+            elif float(cand[metric]) < float(curr[metric]) - tolerance:
+                regressions.append(f"{split} {metric} {cand[metric]:.4f} < {curr[metric]:.4f}")
+    if regressions:
+        return False, "regression: " + "; ".join(regressions)
+    return True, f"no validation metric dropped by more than {tolerance}"
+
+
+def _choose(
+    x: np.ndarray, y: np.ndarray, qids: list[str], verdicts: list[str | None]
+) -> tuple[str, FitConfig, dict[str, Any]]:
+    results: dict[str, Any] = {}
+    for name, config in CANDIDATES:
+        metrics, _ = cv_metrics(x, y, qids, verdicts, _mask(config), config)
+        results[name] = metrics
+    means = {n: float(np.mean([results[n][m] for m in GATED_METRICS])) for n, _ in CANDIDATES}
+    best = max(means.values())
+    name, config = next((n, c) for n, c in CANDIDATES if means[n] >= best - 0.005)
+    return name, config, results
+
+
+def train_grader(
+    saf_dir: Path,
+    out_root: Path,
+    *,
+    seed: int = 13,
+    extra_examples: list[LabelledExample] | None = None,
+    embedder: Embedder | None = None,
+) -> Path:
+    """Train on SAF ``training`` (+ extra examples), validate on the unseen splits, register the version.
+
+    Args:
+        saf_dir: the SAF folder (``training/english/*.xml``...).
+        out_root: registry root; the model goes to ``out_root/grader/<version>/``.
+        seed: recorded for reproducibility (the fit itself uses no randomness).
+        extra_examples: reviewer corrections (question, answer, reference, corrected 0-1 score).
+        embedder: defaults to the bundled MiniLM.
+
+    Returns:
+        The new version folder (not promoted: call ``registry.promote`` after :func:`should_promote`).
+    """
+    started = time.perf_counter()
+    np.random.seed(seed)
+    embedder = embedder or MiniLMEmbedder(threads=2)
+    train = load_split(saf_dir, "training")
+    extras = [
+        LabelledExample(
+            e.question, e.answer, e.reference, min(1.0, max(0.0, e.score)), f"extra:{e.question}", e.verdict
+        )
+        for e in (extra_examples or [])
+    ]
+    x = featurize(train + extras, embedder)
+    y = np.array([e.score for e in train + extras])
+    qids = [e.question_id for e in train + extras]
+    verdicts: list[str | None] = [e.verdict for e in train + extras]
+    n_train = len(train)
+    name, config, cv = _choose(x[:n_train], y[:n_train], qids[:n_train], verdicts[:n_train])
+    _, oof = cv_metrics(x[:n_train], y[:n_train], qids[:n_train], verdicts[:n_train], _mask(config), config)
+    low, high = tune_verdict_thresholds(oof, verdicts[:n_train])
+    model = fit(x, y, qids, _mask(config), config)
+    weights = GraderWeights(
+        feature_names=list(FEATURE_NAMES),
+        mean=[round(float(v), 8) for v in model.mean],
+        scale=[round(float(v), 8) for v in model.scale],
+        weights=[round(float(v), 8) for v in model.weights],
+        bias=round(model.bias, 8),
+        correct_threshold=high,
+        incorrect_threshold=low,
+    )
+    rounded = FittedModel(np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias)
+    validation: dict[str, Any] = {}
+    for split in VALIDATION_SPLITS:
+        examples = load_split(saf_dir, split)
+        validation[split] = evaluate_split(examples, featurize(examples, embedder), rounded, weights, embedder)
+    payload = json.dumps(weights.model_dump(), indent=1, sort_keys=True) + "\n"
+    version = new_version("grader", hashlib.sha256(payload.encode()).hexdigest())
+    folder = out_root / "grader" / version
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    (tmp / WEIGHTS_FILE).write_text(payload, encoding="utf-8")
+    card: dict[str, Any] = {
+        "version": version,
+        "description": "Short-answer grader: monotone logistic model (non-negative weights) over agreement "
+        "features between answer and reference (MiniLM sentence alignment, content-term recall/precision).",
+        "kind": "grader",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": seed,
+        "code_version": _code_hash(),
+        "command": f"python -m interview_coach.learning.train_grader --saf {saf_dir} --out {out_root} --seed {seed}",
+        "data": {
+            "train": "SAF training/english (Filighera et al. 2022; MIT / CC BY 4.0)",
+            "train_answers": n_train,
+            "train_questions": len(set(qids[:n_train])),
+            "extra_examples": len(extras),
+            "validation": "SAF unseen_answers and unseen_questions (never used for fitting or selection)",
+        },
+        "hyper_parameters": {
+            "selected": name,
+            "pair_weight": config.pair_weight,
+            "l2": config.l2,
+            "min_gap": config.min_gap,
+            "features": list(config.features or FEATURE_NAMES),
+            "correct_threshold": high,
+            "incorrect_threshold": low,
+        },
+        "weights": {f: w for f, w in zip(FEATURE_NAMES, weights.weights, strict=True) if w},
+        "cv_leave_question_out": cv,
+        "validation_metrics": validation,
+        "environment": {"python": platform.python_version(), "embedding_model": weights.embedding_model},
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "files": {WEIGHTS_FILE: file_sha256(tmp / WEIGHTS_FILE)},
+    }
+    write_card(tmp, card)
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry: train, print the version folder and its validation metrics."""
+    parser = argparse.ArgumentParser(prog="python -m interview_coach.learning.train_grader")
+    parser.add_argument("--saf", type=Path, default=Path("../shared/data/saf"), help="SAF data folder")
+    parser.add_argument("--out", type=Path, required=True, help="model registry root")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    folder = train_grader(args.saf, args.out, seed=args.seed)
+    card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    print(folder)
+    print(json.dumps({"cv": card["cv_leave_question_out"], "validation": card["validation_metrics"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

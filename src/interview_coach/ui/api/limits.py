@@ -1,0 +1,118 @@
+"""Body limits for the REST API: refuse oversized (413) or wrongly typed (415) bodies before reading them."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+JSON_BODY_LIMIT = 1024 * 1024
+MEDIA_PATH_SUFFIX = "/answers/media"
+
+
+class BodyLimitMiddleware:
+    """Refuse oversized (413) or wrongly typed (415) API bodies before reading them.
+
+    The declared ``Content-Length`` is checked first; bodies without one (chunked) are
+    counted while they stream and cut off at the limit.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        media_limit: int,
+        json_limit: int = JSON_BODY_LIMIT,
+        media_suffix: str = MEDIA_PATH_SUFFIX,
+    ) -> None:
+        """Wrap an ASGI app; ``media_limit`` applies to multipart uploads to paths ending in ``media_suffix``."""
+        self.app = app
+        self.prefix = prefix
+        self.media_limit = media_limit
+        self.json_limit = json_limit
+        self.media_suffix = media_suffix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request, then pass it on with a counting ``receive``."""
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        path = str(scope["path"]).rstrip("/")
+        is_media = path.endswith(self.media_suffix)
+        limit = self.media_limit if is_media else self.json_limit
+        length_header = headers.get("content-length")
+        has_body = scope.get("method") in {"POST", "PUT", "PATCH"} and (
+            (length_header not in (None, "0")) or "transfer-encoding" in headers
+        )
+        if length_header is not None:
+            try:
+                declared = int(length_header)
+            except ValueError:
+                await _error(send, 400, "Invalid Content-Length header.")
+                return
+            if declared > limit:
+                await _error(send, 413, f"The request body is larger than the {_size(limit)} limit.")
+                return
+        if has_body:
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            expected = "multipart/form-data" if is_media else "application/json"
+            if content_type != expected:
+                await _error(send, 415, f"Send this request as {expected}.")
+                return
+        await self._forward(scope, receive, send, limit)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        received = 0
+        started = False
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused, started
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Answer now and make the app see a disconnect; whatever it replies is dropped.
+                    refused = True
+                    if not started:
+                        started = True
+                        await _error(send, 413, f"The request body is larger than the {_size(limit)} limit.")
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, tracking_send)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+async def _error(send: Send, status_code: int, detail: str) -> None:
+    response = JSONResponse({"detail": detail}, status_code=status_code, headers={"Connection": "close"})
+    await send({"type": "http.response.start", "status": status_code, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """Answer 405 with every method the path supports (Starlette lists only one route's methods)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= set(route.methods or ())
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(methods))}
+    )

@@ -1,0 +1,324 @@
+# mypy: disable-error-code="no-untyped-call"
+"""Turn chat messages, uploads and microphone audio into interview answers or coach messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+
+from interview_coach.domain import AnswerInput, InterviewPlanRequest, TurnEvent
+from interview_coach.graphs.service import Turn
+from interview_coach.memory.sessions import SessionNotFoundError
+from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
+from interview_coach.ui import files, registry
+from interview_coach.ui.chainlit.rendering import coach_text, render_turn
+from interview_coach.ui.chainlit.session import (
+    AUTHORS,
+    HELP,
+    SETTINGS,
+    apply_turn,
+    chat_state,
+    remember_target,
+    say,
+    thread_id,
+    user_id,
+    waiting_question_id,
+)
+from interview_coach.ui.documents import DocumentError, read_document
+from interview_coach.ui.options import SessionCreate, start_command_role
+
+logger = logging.getLogger(__name__)
+JOB_DESCRIPTION_MIN_CHARS = 300
+SCORING_STEP = "Scoring the answer against the evidence"
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    """Route a chat message by phase: setup, interview answer, or coach chat."""
+    state = chat_state()
+    documents, media = _split_elements(message.elements or [])
+    text = message.content or ""
+    phase = state["phase"]
+    if phase == "setup":
+        await _handle_setup(state, text, documents, media)
+    elif phase == "interview":
+        if documents:
+            await say("Documents only shape the interview before it starts; answer by text, voice or a recording.")
+        if media:
+            await _answer_with_file(state, media[0])
+        elif text.strip():
+            await submit(state, AnswerInput(text=text))
+    elif phase == "coaching":
+        if media or documents:
+            await say("The interview is over; type your question for the coach.")
+        if text.strip():
+            await submit(state, AnswerInput(text=text))
+    else:
+        await _coach_outside_session(text)
+
+
+def _split_elements(elements: list[Any]) -> tuple[list[Any], list[Any]]:
+    documents, media = [], []
+    for element in elements:
+        mime = (getattr(element, "mime", "") or "").lower()
+        suffix = Path(getattr(element, "name", "") or "").suffix.lower()
+        if mime in files.DOCUMENT_TYPES or suffix in {".pdf", ".docx", ".txt", ".md"}:
+            documents.append(element)
+        else:
+            media.append(element)
+    return documents, media
+
+
+async def _handle_setup(state: dict[str, Any], text: str, documents: list[Any], media: list[Any]) -> None:
+    for document in documents:
+        await _read_document(state, document)
+    if media:
+        await say("Recordings are answers: start an interview first, then upload your answer.")
+    role = start_command_role(text)
+    if role is not None:
+        await _start_interview(state, role or "Backend Software Engineer")
+    elif len(text) >= JOB_DESCRIPTION_MIN_CHARS:
+        state["job_description"] = text[:50_000]
+        await say(
+            "Saved this job description; the questions will follow it. Now choose a role with a starter "
+            "or type `/start <role>`.",
+        )
+    elif text.strip():
+        await _coach_outside_session(text)
+    elif documents:
+        await say("Now type `/start <role>` (e.g. `/start Backend Software Engineer`) to begin.")
+
+
+async def _read_document(state: dict[str, Any], element: Any) -> None:
+    name = str(getattr(element, "name", "document"))
+    path = Path(str(getattr(element, "path", "") or ""))
+    try:
+        text = await asyncio.to_thread(read_document, path)
+    except DocumentError as exc:
+        await say(f"I could not use {name}: {exc}")
+        return
+    is_jd = any(word in name.lower() for word in ("job", "jd", "description", "posting"))
+    state["job_description" if is_jd else "resume_text"] = text
+    what = "job description" if is_jd else "resume"
+    await say(f"Read your {what} **{name}** ({len(text.split())} words). It will shape the questions.")
+
+
+def session_options(options: dict[str, Any], role: str, state: dict[str, Any]) -> SessionCreate:
+    """Build the interview options from the chat settings and what the user pasted or uploaded."""
+    from interview_coach.domain import InterviewMode, QuestionKind, Seniority
+
+    kinds = [k for k in QuestionKind if options.get(k.value, True)] or list(QuestionKind)
+    return SessionCreate(
+        name=str(options.get("name") or "Candidate")[:100],
+        role=role[:200] or "Backend Software Engineer",
+        seniority=Seniority(options.get("seniority") or Seniority.MID.value),
+        job_description=state.get("job_description", "")[:50_000],
+        resume_text=state.get("resume_text", "")[:50_000],
+        question_count=int(options.get("question_count") or SETTINGS.default_question_count),
+        kinds=kinds,
+        mode=InterviewMode(options.get("mode") or InterviewMode.PRACTICE.value),
+        camera_off=bool(options.get("camera_off")),
+        opted_out_metrics=[m for m in ("voice", "face", "gesture") if options.get(f"opt_out_{m}")],
+    )
+
+
+async def _start_interview(state: dict[str, Any], role: str) -> None:
+    options = session_options(cl.user_session.get("options") or {}, role, state)
+    service = registry.get_service()
+    session_id = thread_id()
+    request = options.to_request()
+    state["request"] = request
+    async with cl.Step(name=f"Planning a {options.mode.value} interview for {options.role}", type="tool") as step:
+        async with service.session_lock(session_id):
+            turn = await service.start(user_id(), request, session_id=session_id)
+        step.output = f"{turn.ref.total if turn.ref else 0} questions planned."
+    state["session_id"] = turn.session_id
+    apply_turn(state, turn)
+    await render_turn(turn)
+
+
+def _planned_tools(answer: AnswerInput, request: InterviewPlanRequest | None) -> list[str]:
+    opted = set(request.opted_out_metrics) if request else set()
+    tools = []
+    if (answer.audio_path or answer.video_path) and "voice" not in opted:
+        tools.append("Transcribing speech and measuring the voice")
+    if answer.video_path and not (request and request.camera_off) and "face" not in opted:
+        tools.append("Analysing face and gestures")
+    tools.append(SCORING_STEP)
+    return tools
+
+
+async def submit(state: dict[str, Any], answer: AnswerInput) -> None:
+    """Send an answer, command or coach message to the session and show the turn."""
+    service = registry.get_service()
+    session_id = state["session_id"]
+    is_answer = state["phase"] == "interview" and (answer.audio_path or answer.video_path or not _is_command(answer))
+    started = time.perf_counter()
+    try:
+        if is_answer:
+            turn = await _run_with_steps(session_id, answer, state.get("request"))
+        else:
+            async with service.session_lock(session_id):
+                turn = await service.send(session_id, user_id(), answer)
+    except SessionNotFoundError:
+        await say("This interview is no longer available (its data may have been deleted). Start a new chat.")
+        state["phase"] = "ended"
+        return
+    logger.info("turn of %s took %.2f s", session_id, time.perf_counter() - started)
+    apply_turn(state, turn)
+    await render_turn(turn)
+
+
+def _is_command(answer: AnswerInput) -> bool:
+    from interview_coach.graphs.intents import classify_input
+
+    return classify_input(answer) != "answer"
+
+
+async def _run_with_steps(session_id: str, answer: AnswerInput, request: InterviewPlanRequest | None) -> Turn:
+    service = registry.get_service()
+    async with cl.Step(name="Analysing your answer", type="run") as parent:
+        children: dict[str, cl.Step] = {}
+        for name in _planned_tools(answer, request):
+            child = cl.Step(name=name, type="tool", parent_id=parent.id)
+            child.input = "running…"
+            await child.send()
+            children[name] = child
+
+        async def close(names: list[str]) -> None:
+            for name in names:
+                children[name].output = "done"
+                await children[name].update()
+
+        async def on_progress(node: str) -> None:
+            # Perception finishes in analyze_answer and scoring in evaluate_answer: close each
+            # step when its node is done instead of all at the end.
+            if node == "analyze_answer":
+                await close([n for n in children if n != SCORING_STEP])
+            elif node == "evaluate_answer":
+                await close([n for n in children if n == SCORING_STEP])
+
+        async with service.session_lock(session_id):
+            turn = await service.send(session_id, user_id(), answer, on_progress=on_progress)
+        for child_name, child in children.items():
+            child.output = tool_summary(child_name, turn.messages)
+            await child.update()
+        parent.output = "Done."
+    return turn
+
+
+def tool_summary(step: str, events: list[TurnEvent]) -> str:
+    """Say what one analysis step produced, from the turn's events (transcript, not-measured notices, feedback)."""
+
+    def not_measured(*modalities: str) -> str:
+        found = [e.text for e in events if e.notice == "not_measured" and e.modality in modalities]
+        return "; ".join(found) or "done"
+
+    if step.startswith("Transcribing"):
+        transcript = next((e for e in events if e.kind == "transcript"), None)
+        return transcript.text[:400] if transcript else not_measured("voice")
+    if step.startswith("Analysing face"):
+        return not_measured("face", "gesture")
+    feedback = next((e for e in events if e.kind == "feedback"), None)
+    return feedback.text.split("\n")[0] if feedback else "done (feedback comes at the end in realistic mode)"
+
+
+async def _coach_outside_session(text: str) -> None:
+    from interview_coach.agents.coach import coach_reply
+
+    if not text.strip():
+        return
+    service = registry.get_service()
+    async with cl.Step(name="Reading your coaching history", type="tool") as step:
+        reply = await coach_reply(service.deps, user_id=user_id(), message=text, report=None)
+        step.output = ", ".join(reply.grounded_on[:5]) or "no earlier sessions yet"
+    content = coach_text(reply.text, reply.drill)
+    if chat_state()["phase"] == "setup":
+        content += f"\n\n_{HELP}_"
+    message = await say(content, AUTHORS["coach"])
+    remember_target(message.id, "coach_reply", "outside_session")
+
+
+async def _answer_with_file(state: dict[str, Any], element: Any) -> None:
+    name = str(getattr(element, "name", "answer"))
+    source = Path(str(getattr(element, "path", "") or ""))
+    try:
+        files.media_suffix(name, getattr(element, "mime", None))
+        stored, kind = await asyncio.to_thread(
+            files.store_answer_file,
+            SETTINGS,
+            user_id(),
+            state["session_id"],
+            waiting_question_id(state),
+            _copy(source, name),
+        )
+    except (files.UploadRejectedError, MediaError, OSError) as exc:
+        await say(f"I can't use {name}: {exc}")
+        return
+    answer = AnswerInput(video_path=str(stored)) if kind == "video" else AnswerInput(audio_path=str(stored))
+    await submit(state, answer)
+
+
+def _copy(source: Path, name: str) -> Path:
+    """Copy Chainlit's temporary upload so the answer keeps its own file."""
+    import shutil
+    import tempfile
+
+    incoming = SETTINGS.data_dir / "uploads"
+    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.NamedTemporaryFile(dir=incoming, suffix=Path(name).suffix.lower(), delete=False) as handle:
+        target = Path(handle.name)
+    shutil.copyfile(source, target)
+    return target
+
+
+@cl.on_audio_start
+async def audio_start() -> bool:
+    """Accept microphone answers only while a question waits for one."""
+    if chat_state()["phase"] != "interview":
+        await say("The microphone answers interview questions; start an interview first.")
+        return False
+    cl.user_session.set("audio", bytearray())
+    return True
+
+
+@cl.on_audio_chunk
+async def audio_chunk(chunk: Any) -> None:
+    """Collect raw PCM16 microphone audio."""
+    buffer: bytearray | None = cl.user_session.get("audio")
+    if buffer is not None:
+        buffer.extend(chunk.data)
+
+
+@cl.on_audio_end
+async def audio_end() -> None:
+    """Turn the recording into a 16 kHz WAV answer and submit it."""
+    for _ in range(3):  # let chunk tasks scheduled before the end event finish
+        await asyncio.sleep(0.05)
+    buffer: bytearray = cl.user_session.get("audio") or bytearray()
+    cl.user_session.set("audio", None)
+    state = chat_state()
+    if state["phase"] != "interview":
+        return
+    from chainlit.config import config
+
+    rate = config.features.audio.sample_rate if config.features.audio else 24000
+    target = files.answer_path(SETTINGS, user_id(), state["session_id"], waiting_question_id(state), ".wav")
+    try:
+        await asyncio.to_thread(pcm16_to_wav, bytes(buffer), rate, target)
+    except MediaError as exc:
+        await say(f"No answer recorded: {exc}")
+        return
+    seconds = len(buffer) / 2 / rate
+    await cl.Message(
+        author="You",
+        type="user_message",
+        content=f"🎙️ Spoken answer ({seconds:.0f} s)",
+        elements=[cl.Audio(name="your answer", path=str(target), mime="audio/wav", display="inline")],
+    ).send()
+    await submit(state, AnswerInput(audio_path=str(target)))
