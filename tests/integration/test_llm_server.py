@@ -28,11 +28,11 @@ from interview_coach.agents.coach import coach_reply
 from interview_coach.agents.evaluator import FeedbackDraft, evaluate_answer, evaluator_agent
 from interview_coach.agents.interviewer import QuestionWording, interviewer_agent, question_prompt
 from interview_coach.agents.llm import run_with_fallback, track_llm_usage
-from interview_coach.assessment.pipeline import measure_answer
+from interview_coach.assessment.pipeline import assess_answer
 from interview_coach.assessment.question_bank import load_question_bank
 from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
-from interview_coach.domain import AnswerAnalysis, AnswerInput, Question
+from interview_coach.domain import AnswerAssessment, AnswerInput, Question
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
@@ -121,11 +121,11 @@ def question() -> Question:
 
 
 @pytest.fixture(scope="module")
-def analysis(
+def assessment(
     embedder: SentenceTransformerEmbedder, question: Question, tmp_path_factory: pytest.TempPathFactory
-) -> AnswerAnalysis:
+) -> AnswerAssessment:
     settings = Settings(data_dir=tmp_path_factory.mktemp("analysis"), _env_file=None)  # type: ignore[call-arg]
-    return analyze_answer(AppDeps(settings=settings, embedder=embedder), question, AnswerInput(text=ANSWER))
+    return assess_answer(AppDeps(settings=settings, embedder=embedder), question, AnswerInput(text=ANSWER))
 
 
 # -- the real llama.cpp server -------------------------------------------------------------------
@@ -150,14 +150,14 @@ async def test_evaluator_writes_feedback_through_the_server_and_scores_match_the
     allow_model_requests: None,
     embedder: SentenceTransformerEmbedder,
     question: Question,
-    analysis: AnswerAnalysis,
+    assessment: AnswerAssessment,
     tmp_path: Path,
 ) -> None:
     builtin_deps = AppDeps(settings=Settings(data_dir=tmp_path, _env_file=None), embedder=embedder)  # type: ignore[call-arg]
-    builtin = await evaluate_answer(builtin_deps, question, analysis)
+    builtin = await evaluate_answer(builtin_deps, question, assessment)
     llm_deps = AppDeps(settings=settings_for(tmp_path, llama_server), embedder=embedder)
     with track_llm_usage() as meter:
-        llm = await evaluate_answer(llm_deps, question, analysis)
+        llm = await evaluate_answer(llm_deps, question, assessment)
     assert llm.engine == "llm", llm.engine_note
     assert llm.engine_note is None
     assert llm.scores == builtin.scores and llm.quality_1_5 == builtin.quality_1_5
@@ -253,16 +253,16 @@ async def test_garbage_falls_back_to_builtin_feedback_with_a_note(
     allow_model_requests: None,
     embedder: SentenceTransformerEmbedder,
     question: Question,
-    analysis: AnswerAnalysis,
+    assessment: AnswerAssessment,
     tmp_path: Path,
     body: bytes,
     expected_hits: int | None,
 ) -> None:
-    builtin = await evaluate_answer(AppDeps(settings=Settings(_env_file=None), embedder=embedder), question, analysis)  # type: ignore[call-arg]
+    builtin = await evaluate_answer(AppDeps(settings=Settings(_env_file=None), embedder=embedder), question, assessment)  # type: ignore[call-arg]
     with ScriptedServer([(200, body, 0.0)]) as server:
         settings = settings_for(tmp_path, server.url, llm_retries=0, llm_output_retries=1)
         with track_llm_usage() as meter:
-            evaluation = await evaluate_answer(AppDeps(settings=settings, embedder=embedder), question, analysis)
+            evaluation = await evaluate_answer(AppDeps(settings=settings, embedder=embedder), question, assessment)
     assert evaluation.engine == "builtin"
     assert evaluation.engine_note is not None and "used the builtin engine for this turn" in evaluation.engine_note
     assert evaluation.scores == builtin.scores and evaluation.explanation == builtin.explanation

@@ -20,6 +20,7 @@ from interview_coach.domain import (
     InterviewPlanRequest,
     Seniority,
     SessionReport,
+    TurnEvent,
 )
 from interview_coach.graphs.service import InterviewService, Turn
 
@@ -159,12 +160,13 @@ async def run_demo(
         async with InterviewService.open(deps) as service:
             turn = show(await service.start(user_id, request))
             for note in notes:
-                show(Turn(session_id=turn.session_id, messages=[{"role": "system", "text": note}]))
+                notice = TurnEvent(role="system", kind="notice", text=note, notice="info")
+                show(Turn(session_id=turn.session_id, messages=[notice]))
             main_answers = iter(answers)
             while turn.waiting_for == "answer":
-                question = turn.question or {}
-                if question.get("follow_up_of"):
-                    answer = FOLLOW_UP_ANSWERS.get(question["follow_up_of"], GENERIC_FOLLOW_UP)
+                parent = turn.question.follow_up_of if turn.question else None
+                if parent:
+                    answer = FOLLOW_UP_ANSWERS.get(parent, GENERIC_FOLLOW_UP)
                 else:
                     answer = next(main_answers, ScriptedAnswer("/end"))
                 turn = show(await service.send(turn.session_id, user_id, _as_input(answer)))

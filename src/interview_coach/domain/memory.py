@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,4 +21,4 @@ class MemoryRecord(BaseModel):
     created_at: datetime
     competencies: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, str | list[str]] = Field(default_factory=dict)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interview_coach.core.embedding import Embedder
-from interview_coach.core.ports import MemoryStore
 from interview_coach.domain import MemoryKind, MemoryRecord
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ def new_record(
     session_id: str | None = None,
     competencies: list[str] | None = None,
     metrics: dict[str, float] | None = None,
-    data: dict[str, Any] | None = None,
+    data: dict[str, str | list[str]] | None = None,
     stable_key: str | None = None,
 ) -> MemoryRecord:
     """Build a memory record stamped with the current time.

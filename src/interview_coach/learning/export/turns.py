@@ -11,7 +11,6 @@ from interview_coach.agents import prompts
 from interview_coach.agents.evaluator import FeedbackDraft, builtin_feedback, evidence_prompt
 from interview_coach.agents.interviewer import question_prompt
 from interview_coach.agents.llm import delimit_untrusted
-from interview_coach.assessment.findings import find_patterns
 from interview_coach.domain import Question, QuestionReport, SessionReport, TurnEvent
 from interview_coach.memory.feedback import FeedbackPublic
 
@@ -92,8 +91,7 @@ def evaluator_turns(values: dict[str, Any]) -> list[AgentTurn]:
         evaluation, analysis = result.evaluation, result.analysis
         if result.input_mode == "skipped" or evaluation is None or analysis is None:
             continue
-        # TODO(lead): read evaluation.findings
-        findings = find_patterns(analysis, result.question.kind)
+        findings = evaluation.findings
         draft = FeedbackDraft(
             explanation=evaluation.explanation,
             strengths=evaluation.strengths[:3],
