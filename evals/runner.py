@@ -25,6 +25,8 @@ SUITES: dict[str, str] = {
     "injection": "evals.injection",
     "stability": "evals.stability",
     "feedback_cases": "evals.feedback_cases",
+    "structure": "evals.structure",
+    "grading": "evals.grading",
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

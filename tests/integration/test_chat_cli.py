@@ -17,6 +17,7 @@ def chat(data_dir: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "interview_coach", "chat", "--user", "tess", *args],
+        check=False,
         input=stdin,
         capture_output=True,
         text=True,
@@ -60,6 +61,7 @@ def test_chat_for_another_user_cannot_open_the_session(tmp_path: Path) -> None:
     env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     other = subprocess.run(
         [sys.executable, "-m", "interview_coach", "chat", "--user", "eve", "--session", session.group(1)],
+        check=False,
         input="/quit\n",
         capture_output=True,
         text=True,

@@ -21,7 +21,12 @@ def run_cli(
     if shared is not None:
         env["INTERVIEW_COACH_SHARED_DATA_DIR"] = str(shared)
     return subprocess.run(
-        [sys.executable, "-m", "interview_coach", *args], capture_output=True, text=True, env=env, timeout=timeout
+        [sys.executable, "-m", "interview_coach", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
     )
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from interview_coach.deps import AppDeps
 from interview_coach.domain import AnswerInput, CandidateProfile, InterviewMode, InterviewPlanRequest
-from interview_coach.graphs.service import InterviewService
 from interview_coach.graphs.intents import classify_input
+from interview_coach.graphs.service import InterviewService
 from interview_coach.memory.sessions import SessionNotFoundError
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,9 @@ async def test_weak_answer_gets_a_follow_up_and_the_report_ranks_it_lower(deps: 
         assert any(m.role == "feedback" for m in turn.messages)
         turn = await service.send(turn.session_id, "u1", WEAK)
         assert turn.question and turn.question.follow_up_of == "tech-api-003"
-        assert any(m.role == "interviewer" and (m.question is not None and m.question.follow_up > 0) for m in turn.messages)
+        assert any(
+            m.role == "interviewer" and (m.question is not None and m.question.follow_up > 0) for m in turn.messages
+        )
         turn = await service.send(turn.session_id, "u1", "Honestly I do not remember.")
         assert turn.waiting_for == "coach"
         report = turn.report

@@ -31,7 +31,15 @@ from interview_coach.assessment.grading.registry import (
     rollback,
     write_card,
 )
-from interview_coach.assessment.grading.text import content_stems, token_f1, truncate, units, words
+from interview_coach.assessment.grading.text import (
+    content_stems,
+    is_non_answer,
+    sentence_form,
+    token_f1,
+    truncate,
+    units,
+    words,
+)
 from interview_coach.learning.train_grader import should_promote
 
 
@@ -110,6 +118,19 @@ def test_edge_cases_are_safe() -> None:
     good = grader.grade(QUESTION, GOOD, REFERENCE)
     assert good.score is not None and 0 <= good.score <= 100 and good.trained
     assert good.score > (grader.grade(QUESTION, "I like pizza.", REFERENCE).score or 0)
+
+
+def test_non_answers_and_keyword_lists() -> None:
+    assert is_non_answer("No response.") and is_non_answer("I don't know") and is_non_answer("Empty submission.")
+    assert not is_non_answer("No, the handshake is not needed.") and not is_non_answer("none")
+    keywords = "handshake synchronises initial sequence numbers both sides hosts reachable willing communicate"
+    assert sentence_form(keywords) == 0.0 and sentence_form(REFERENCE) == 1.0
+    grader = _bundled_grader()
+    assert grader.weights.form_penalty >= 0.5
+    assert grader.grade(QUESTION, "No response.", REFERENCE).score == 0
+    listed = grader.grade(QUESTION, keywords, REFERENCE).score or 0
+    good = grader.grade(QUESTION, GOOD, REFERENCE).score or 0
+    assert listed <= 60 and listed < good
 
 
 @pytest.mark.parametrize("kind", sorted(PADDING))

@@ -164,3 +164,22 @@ async def test_a_typed_turn_loads_the_checkpoint_once(tmp_path: Path) -> None:
         assert feedback[0].evaluation is not None and feedback[0].evaluation.findings
         assert turn.ref is not None and turn.ref.label == "Q1 · follow-up"
         assert any(m.kind == "question" and m.question == turn.ref for m in turn.messages)
+
+
+async def test_a_session_id_cannot_be_adopted_or_replanned(tmp_path: Path) -> None:
+    from interview_coach.graphs.service import SessionConflictError
+    from interview_coach.memory.sessions import SessionNotFoundError
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    deps = AppDeps(settings=settings, embedder=HashEmbedder())
+    request = InterviewPlanRequest(question_ids=["tech-db-001"], question_count=1)
+    async with InterviewService.open(deps) as service:
+        first = await service.start("alice", request)
+        assert len(first.session_id) >= 32  # 128 random bits, hex
+        with pytest.raises(SessionNotFoundError):
+            await service.start("bob", request, session_id=first.session_id)
+        with pytest.raises(SessionConflictError):
+            await service.start("alice", request, session_id=first.session_id)
+        snapshot = await service.graph.aget_state({"configurable": {"thread_id": first.session_id}})
+        assert snapshot.values["user_id"] == "alice"
+        assert [s.session_id for s in service.list_sessions("bob")] == []

@@ -85,3 +85,11 @@ def signal_label(name: str) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base.replace("_", " ")
+
+
+ANSWER_MODES = {"text": "typed answer", "audio": "spoken answer", "video": "video answer", "skipped": "skipped"}
+
+
+def answer_mode_label(mode: str) -> str:
+    """Return how an answer was given, in words (``audio`` → ``spoken answer``)."""
+    return ANSWER_MODES.get(mode, mode)

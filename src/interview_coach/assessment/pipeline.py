@@ -18,6 +18,7 @@ from interview_coach.assessment.progress import voice_baseline_deltas
 from interview_coach.assessment.scoring import compute_scores, quality_1_5
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, AnswerAssessment, AnswerInput, MemoryRecord, NotMeasured, Question
+from interview_coach.domain.events import Modality
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,22 @@ def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_g
     analysis.gesture = gesture
 
 
+def planned_modalities(
+    answer: AnswerInput, *, camera_off: bool = False, opted_out: set[str] | None = None
+) -> list[Modality]:
+    """Say which modalities the pipeline will measure for an answer (surfaces show these as steps)."""
+    opted = opted_out or set()
+    planned: list[Modality] = []
+    if (answer.audio_path or answer.video_path) and "voice" not in opted:
+        planned.append("voice")
+    if answer.video_path and not camera_off and "face" not in opted:
+        planned.append("face")
+        if "gesture" not in opted:
+            planned.append("gesture")
+    planned.append("text")
+    return planned
+
+
 def measure_answer(
     deps: AppDeps,
     question: Question,
@@ -84,13 +101,14 @@ def measure_answer(
     """
     opted = opted_out or set()
     text, truncated = truncate_answer(answer.text, deps.settings.max_answer_chars)
-    media = answer.video_path or answer.audio_path
     mode = "video" if answer.video_path else "audio" if answer.audio_path else "text"
     analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
-    if media and "voice" not in opted:
+    planned = planned_modalities(answer, camera_off=camera_off, opted_out=opted)
+    media = answer.video_path or answer.audio_path
+    if "voice" in planned and media:
         _analyze_voice(deps, Path(media), question, analysis)
-    if answer.video_path and not camera_off and "face" not in opted:
-        _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" not in opted)
+    if "face" in planned and answer.video_path:
+        _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" in planned)
     analysis.answer_text, cut = truncate_answer(analysis.answer_text, deps.settings.max_answer_chars)
     analysis.truncated = analysis.truncated or cut
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from interview_coach.assessment.labels import score_label, signal_label
+from interview_coach.assessment.labels import answer_mode_label, score_label, signal_label
 from interview_coach.assessment.progress import TRACKED_METRICS
 from interview_coach.domain import AnswerEvaluation, MemoryRecord, QuestionRef, QuestionReport, Score, SessionReport
 
@@ -285,7 +285,13 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        clock=clock, md=md_escape, score_label=score_label, score_text=_score_text, moved_by=_moved_by, words=_words
+        clock=clock,
+        md=md_escape,
+        score_label=score_label,
+        score_text=_score_text,
+        moved_by=_moved_by,
+        words=_words,
+        answer_mode=answer_mode_label,
     )
     return env
 

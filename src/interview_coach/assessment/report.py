@@ -8,7 +8,7 @@ from statistics import mean
 
 from interview_coach.assessment.findings import STRENGTH_TITLES
 from interview_coach.assessment.knowledge import find_pattern
-from interview_coach.domain import Finding, CandidateProfile, QuestionReport, Score, SessionReport, Signal
+from interview_coach.domain import CandidateProfile, Finding, QuestionReport, Score, SessionReport, Signal
 
 OVERALL_SCORES = ("answer_quality", "fluency", "confidence", "stress")
 
@@ -161,4 +161,11 @@ def build_session_report(
         suggestions=suggestions,
         progress=progress,
         metrics=session_metrics(questions),
+        grader_versions=sorted(
+            {
+                q.analysis.text.grader_version
+                for q in questions
+                if q.analysis is not None and q.analysis.text is not None and q.analysis.text.grader_version
+            }
+        ),
     )

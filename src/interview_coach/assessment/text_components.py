@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from interview_coach.domain import (
     Evidence,
     LexicalFinding,
+    Question,
     QuestionKind,
     Score,
     Signal,
     StarStructure,
     TechnicalStructure,
 )
-from interview_coach.domain.text import TECHNICAL_PARTS
+from interview_coach.domain.text import STAR_PARTS, TECHNICAL_PARTS
 from interview_coach.tools.text.analysis import WORDS_PER_MINUTE
 
 
@@ -51,13 +54,79 @@ def relevance_score(relevance: float, raw: float, quote: str | None, echoed: lis
     return Score(value=round(relevance * 100), signals=signals)
 
 
-def structure_score(star: StarStructure | None, technical: TechnicalStructure | None) -> tuple[float, Score]:
-    """Score the share of expected structure parts found, quoting the sentence of each part."""
-    found: dict[str, str | None] = {}
+_ASKS: dict[str, re.Pattern[str]] = {
+    "situation": re.compile(
+        r"\b(?:set the scene|what was (?:the situation|going on)|context|background|where were you)\b", re.I
+    ),
+    "task": re.compile(
+        r"\b(?:your (?:responsibility|role|goal|task|job)|what was at stake|what were you (?:asked|trying|responsible))\b",
+        re.I,
+    ),
+    "action": re.compile(
+        r"\b(?:what (?:exactly )?did you (?:personally )?do|step by step|what steps|how did you (?:handle|approach|fix))\b",
+        re.I,
+    ),
+    "result": re.compile(
+        r"\b(?:turn(?:ed)? out|outcome|results?|impact|what happened (?:next|then|after)|how did it go|"
+        r"what did you learn|put a number)\b",
+        re.I,
+    ),
+    "definition": re.compile(r"\b(?:define|definition|in your own words|what (?:is|are|does) \w+)\b", re.I),
+    "example": re.compile(r"\b(?:example|concrete|for instance|a system you worked on)\b", re.I),
+    "trade_off": re.compile(
+        r"\b(?:trade-?offs?|downsides?|drawbacks?|costs?|limitations?|when would(?:n't| not) you)\b", re.I
+    ),
+}
+_FULL_ANSWER_ASK = re.compile(r"\bback to the question\b", re.I)
+
+
+def follow_up_asks(question: Question) -> tuple[str, ...] | None:
+    """Return the structure parts a follow-up question asks for, or ``None`` to expect every part.
+
+    A main question (no ``follow_up_of``) and a follow-up that repeats the question expect the
+    whole structure. Otherwise the follow-up's own text says what it asks ("How did it turn out?"
+    asks for a result); when it names no part, its trigger tag (``missing_star:result``) does,
+    and a follow-up about a missing key point asks for no structure part at all.
+    """
+    if question.follow_up_of is None or _FULL_ANSWER_ASK.search(question.text):
+        return None
+    family = TECHNICAL_PARTS if question.kind == QuestionKind.TECHNICAL else STAR_PARTS
+    asked = tuple(part for part in family if _ASKS[part].search(question.text))
+    if asked:
+        return asked
+    reason = question.tags[-1] if question.tags else ""
+    if reason.startswith("missing_star:") and reason.split(":", 1)[1] in family:
+        return (reason.split(":", 1)[1],)
+    return ()
+
+
+def expected_parts(
+    star: StarStructure | None, technical: TechnicalStructure | None, asks: tuple[str, ...] | None
+) -> tuple[str, ...]:
+    """Return the parts an answer is judged on: the follow-up's ask, else the full structure."""
     if technical is not None:
-        found = {p: getattr(technical, p) for p in TECHNICAL_PARTS}
-    elif star is not None:
-        found = {p: getattr(star, p) for p in star.expected_parts}
+        return TECHNICAL_PARTS if asks is None else asks
+    if star is not None:
+        return star.expected_parts if asks is None else asks
+    return ()
+
+
+def structure_score(
+    star: StarStructure | None, technical: TechnicalStructure | None, asks: tuple[str, ...] | None = None
+) -> tuple[float, Score]:
+    """Score the share of expected structure parts found, quoting the sentence of each part.
+
+    Args:
+        star: the STAR parts found (behavioral and situational questions).
+        technical: the definition, example and trade-off found (technical questions).
+        asks: for a follow-up, the parts it asks for (``follow_up_asks``); ``None`` expects all.
+            A follow-up that asks for no part gets full structure credit.
+    """
+    structure: StarStructure | TechnicalStructure | None = technical if technical is not None else star
+    parts = expected_parts(star, technical, asks)
+    if structure is not None and asks == ():
+        return 1.0, Score(value=100, signals=[Signal(name="follow_up_asks_no_structure", value=True)])
+    found: dict[str, str | None] = {p: getattr(structure, p) for p in parts}
     share = sum(v is not None for v in found.values()) / len(found) if found else 0.0
     signals = [
         Signal(

@@ -1,4 +1,4 @@
-"""The one command-line entry point: ``interview-coach demo | chat | analyze | serve | eval | export``.
+"""The one command-line entry point: ``interview-coach demo | chat | analyze | serve | eval | export | grade | train | models``.
 
 Each command imports what it runs when it runs, so ``analyze`` starts without the interview
 graph, the agents or the web stack.
@@ -14,6 +14,7 @@ import typer
 from interview_coach.cli.analysis import analyze
 from interview_coach.cli.common import CliError, clear_errors, console, dump_json, err_console
 from interview_coach.cli.data import evaluate, export
+from interview_coach.cli.grading import grade, models_app, train_app
 from interview_coach.cli.interview import chat, demo, print_turn, serve, sessions
 
 __all__ = ["CliError", "app", "clear_errors", "console", "dump_json", "err_console", "main", "print_turn"]
@@ -28,6 +29,9 @@ app.command()(analyze)
 app.command()(serve)
 app.command(name="eval")(evaluate)
 app.command()(export)
+app.command()(grade)
+app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
 
 
 def main() -> None:

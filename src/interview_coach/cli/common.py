@@ -42,6 +42,8 @@ EXPECTED_IF_LOADED: tuple[tuple[str, str], ...] = (
     ("interview_coach.memory.sessions", "SessionNotFoundError"),
     ("interview_coach.memory.sql", "StoreUnavailableError"),
     ("sqlalchemy.exc", "DatabaseError"),
+    ("interview_coach.assessment.grading.registry", "RegistryError"),
+    ("interview_coach.assessment.grading.model", "GraderUnavailableError"),
 )
 
 

@@ -21,7 +21,7 @@ def evaluate(
         list[str] | None,
         typer.Option(
             "--suite",
-            help="Suites to run (voice, face, evaluator, injection, stability, feedback_cases); all by default.",
+            help="Suites to run (voice, face, evaluator, injection, stability, feedback_cases, grading, structure); all by default.",
         ),
     ] = None,
     quick: Annotated[bool, typer.Option(help="Run the small CI slice.")] = False,

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     default_question_count: int = 5
 
     @property
+    def models_dir(self) -> Path:
+        """Trained model versions (grader, LLM adapters) and their ACTIVE pointers."""
+        return self.data_dir / "models"
+
+    @property
     def resolved_qdrant_path(self) -> Path:
         """Embedded Qdrant folder."""
         return self.qdrant_path or self.data_dir / "qdrant"

@@ -42,7 +42,9 @@ class AnswerEvaluation(BaseModel):
     improvements: list[str] = Field(default_factory=list)
     explanation: str = ""
     follow_up_reason: str | None = None
-    findings: list[Finding] = Field(default_factory=list, description="Detected patterns, computed once by the pipeline.")
+    findings: list[Finding] = Field(
+        default_factory=list, description="Detected patterns, computed once by the pipeline."
+    )
     flags: list[str] = Field(default_factory=list)
     baseline_deltas: dict[str, float] = Field(
         default_factory=dict, description="This answer minus the user's earlier sessions."
@@ -80,6 +82,7 @@ class SessionReport(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
     progress: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
+    grader_versions: list[str] = Field(default_factory=list, description="Grader model versions that scored content.")
 
 
 class CoachReply(BaseModel):

@@ -151,6 +151,12 @@ class TextAnalysis(BaseModel):
 
     injection_flags: list[InjectionFlag] = Field(default_factory=list)
 
+    correctness_score: Score = Field(default_factory=_not_assessed)
+    """Content correctness from the trained grader: does the answer say what a good answer says."""
+    correctness_verdict: str | None = None
+    grader_version: str | None = None
+    """The grader model version that judged correctness (``untrained-...`` for the fallback)."""
+    grader_note: str | None = None
     answer_quality: Score = Field(default_factory=_not_assessed)
     quality_1_5: int | None = Field(default=None, ge=1, le=5)
     follow_up_reasons: list[str] = Field(default_factory=list)

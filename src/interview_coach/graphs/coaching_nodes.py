@@ -13,10 +13,10 @@ from interview_coach.agents.coach import coach_reply as run_coach
 from interview_coach.agents.coach import referenced_question, wants_reanswer
 from interview_coach.agents.evaluator import evaluate_answer as word_evaluation
 from interview_coach.agents.llm import track_llm_usage
-from interview_coach.assessment.pipeline import assess_answer
-from interview_coach.assessment.memories import memories_for_report
-from interview_coach.assessment.progress import describe_deltas, describe_progress
 from interview_coach.assessment.labels import score_label
+from interview_coach.assessment.memories import memories_for_report
+from interview_coach.assessment.pipeline import assess_answer
+from interview_coach.assessment.progress import describe_deltas, describe_progress
 from interview_coach.assessment.report import build_session_report
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerInput, MemoryRecord, SessionReport

@@ -9,7 +9,7 @@ step in flight, which re-runs on resume.
 from __future__ import annotations
 
 import asyncio
-import uuid
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,6 +33,10 @@ from interview_coach.graphs.state import current_question, current_ref, events_o
 from interview_coach.graphs.supervisor import build_graph
 from interview_coach.memory.feedback import FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic, SessionStore
+
+class SessionConflictError(RuntimeError):
+    """The session id is taken: it already holds an interview."""
+
 
 Waiting = Literal["answer", "coach"] | None
 ProgressCallback = Callable[[str], Awaitable[None]]
@@ -168,9 +172,20 @@ class InterviewService:
         return waiting
 
     async def start(self, user_id: str, request: InterviewPlanRequest, *, session_id: str | None = None) -> Turn:
-        """Create a session, plan it and ask the first question."""
-        session_id = session_id or uuid.uuid4().hex[:12]
+        """Create a session, plan it and ask the first question.
+
+        A session id belongs to exactly one user from its creation: an id that another user
+        owns is "not found", and an id that already has a saved interview cannot be re-planned.
+
+        Raises:
+            SessionNotFoundError: the id belongs to another user.
+            SessionConflictError: the id already holds an interview.
+        """
+        session_id = session_id or secrets.token_hex(16)
         self.sessions.create(session_id, user_id, request.profile.role)
+        self.sessions.get(session_id, user_id)
+        if (await self._snapshot(session_id)).values:
+            raise SessionConflictError(f"Session {session_id!r} already holds an interview; open it instead.")
         state = {
             "session_id": session_id,
             "user_id": user_id,

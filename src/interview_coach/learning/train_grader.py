@@ -26,7 +26,14 @@ from interview_coach.assessment.grading.metrics import all_metrics
 from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights
 from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
 from interview_coach.assessment.grading.text import token_f1, truncate, words
-from interview_coach.learning.grader_fit import FitConfig, FittedModel, cv_metrics, fit, tune_verdict_thresholds
+from interview_coach.learning.grader_fit import (
+    FitConfig,
+    FittedModel,
+    fit,
+    leave_question_out,
+    tune_verdict_thresholds,
+    verdicts_for,
+)
 from interview_coach.learning.saf_data import LabelledExample, load_split
 
 __all__ = ["LabelledExample", "should_promote", "train_grader"]
@@ -40,6 +47,8 @@ CANDIDATES: tuple[tuple[str, FitConfig], ...] = (
 """Candidate configurations, simplest first; the first within 0.005 of the best CV mean wins."""
 VALIDATION_SPLITS = ("unseen_answers", "unseen_questions")
 GATED_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
+FORM_PENALTIES = (0.0, 0.25, 0.5, 0.75)
+"""Candidate shares of correctness a bare keyword list loses (see ``GraderWeights.adjust``)."""
 CODE_FILES = ("assessment/grading/text.py", "assessment/grading/features.py", "learning/grader_fit.py")
 
 
@@ -64,10 +73,18 @@ def _mask(config: FitConfig) -> np.ndarray:
     return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
 
 
-def _predict(model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample]) -> np.ndarray:
-    pred = model.predict(x)
-    empty = np.array([not words(e.answer) for e in examples])
-    return np.where(empty, 0.0, pred)  # the grader's rule: an empty answer scores 0
+def _predict(
+    model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float
+) -> np.ndarray:
+    return adjusted(model.predict(x), examples, form_penalty)
+
+
+def adjusted(pred: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float) -> np.ndarray:
+    """Apply the grader's rules to raw model output: empty and non-answers score 0, keyword lists lose credit."""
+    rules = GraderWeights(feature_names=[], mean=[], scale=[], weights=[], bias=0.0, form_penalty=form_penalty)
+    return np.array(
+        [0.0 if not words(e.answer) else rules.adjust(float(p), e.answer, e.reference) for p, e in zip(pred, examples, strict=True)]
+    )
 
 
 def _baselines(examples: Sequence[LabelledExample], embedder: Embedder) -> dict[str, list[float]]:
@@ -85,7 +102,7 @@ def evaluate_split(
     """Metrics of the grader and both baselines on one labelled split."""
     gold = [e.score for e in examples]
     qids = [e.question_id for e in examples]
-    pred = _predict(model, x, examples)
+    pred = _predict(model, x, examples, weights.form_penalty)
     known = [i for i, e in enumerate(examples) if e.verdict]
     verdicts = [weights.verdict(float(pred[i])) for i in known]
     result = {"grader": all_metrics(list(pred), gold, qids, verdicts, [str(examples[i].verdict) for i in known])}
@@ -126,17 +143,45 @@ def should_promote(
     return True, f"no validation metric dropped by more than {tolerance}"
 
 
-def _choose(
-    x: np.ndarray, y: np.ndarray, qids: list[str], verdicts: list[str | None]
-) -> tuple[str, FitConfig, dict[str, Any]]:
+def _cv(
+    x: np.ndarray, examples: Sequence[LabelledExample], config: FitConfig, form_penalty: float
+) -> tuple[dict[str, float], np.ndarray]:
+    """Leave-question-out metrics of the full grader (model plus rules) and its out-of-fold predictions."""
+    y = np.array([e.score for e in examples])
+    qids = [e.question_id for e in examples]
+    verdicts = [e.verdict for e in examples]
+    pred = adjusted(leave_question_out(x, y, qids, _mask(config), config), examples, form_penalty)
+    low, high = tune_verdict_thresholds(pred, verdicts)
+    known = [i for i, v in enumerate(verdicts) if v is not None]
+    metrics = all_metrics(
+        list(pred), list(y), qids, verdicts_for(pred[known], low, high), [str(verdicts[i]) for i in known]
+    )
+    return metrics, pred
+
+
+def _mean(metrics: dict[str, float]) -> float:
+    return float(np.mean([metrics[m] for m in GATED_METRICS]))
+
+
+def _choose(x: np.ndarray, examples: Sequence[LabelledExample]) -> tuple[str, FitConfig, float, dict[str, Any]]:
+    """Pick the configuration, then the form penalty, by leave-question-out CV.
+
+    The configuration is the first (simplest) within 0.005 of the best CV mean. The form penalty
+    is the strongest one within 0.002 of the best: SAF has almost no keyword-list answers, so CV
+    can only tell us what the rule costs, not what it gains.
+    """
     results: dict[str, Any] = {}
     for name, config in CANDIDATES:
-        metrics, _ = cv_metrics(x, y, qids, verdicts, _mask(config), config)
-        results[name] = metrics
-    means = {n: float(np.mean([results[n][m] for m in GATED_METRICS])) for n, _ in CANDIDATES}
-    best = max(means.values())
-    name, config = next((n, c) for n, c in CANDIDATES if means[n] >= best - 0.005)
-    return name, config, results
+        results[name] = _cv(x, examples, config, 0.0)[0]
+    best = max(_mean(results[n]) for n, _ in CANDIDATES)
+    name, config = next((n, c) for n, c in CANDIDATES if _mean(results[n]) >= best - 0.005)
+    by_penalty = {p: results[name] if p == 0.0 else _cv(x, examples, config, p)[0] for p in FORM_PENALTIES}
+    for penalty, metrics in by_penalty.items():
+        if penalty:
+            results[f"{name}+form_penalty={penalty}"] = metrics
+    top = max(_mean(m) for m in by_penalty.values())
+    penalty = max(p for p, m in by_penalty.items() if _mean(m) >= top - 0.002)
+    return name, config, penalty, results
 
 
 def train_grader(
@@ -174,8 +219,8 @@ def train_grader(
     qids = [e.question_id for e in train + extras]
     verdicts: list[str | None] = [e.verdict for e in train + extras]
     n_train = len(train)
-    name, config, cv = _choose(x[:n_train], y[:n_train], qids[:n_train], verdicts[:n_train])
-    _, oof = cv_metrics(x[:n_train], y[:n_train], qids[:n_train], verdicts[:n_train], _mask(config), config)
+    name, config, form_penalty, cv = _choose(x[:n_train], train)
+    _, oof = _cv(x[:n_train], train, config, form_penalty)
     low, high = tune_verdict_thresholds(oof, verdicts[:n_train])
     model = fit(x, y, qids, _mask(config), config)
     weights = GraderWeights(
@@ -186,6 +231,7 @@ def train_grader(
         bias=round(model.bias, 8),
         correct_threshold=high,
         incorrect_threshold=low,
+        form_penalty=form_penalty,
     )
     rounded = FittedModel(np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias)
     validation: dict[str, Any] = {}
@@ -223,6 +269,7 @@ def train_grader(
             "features": list(config.features or FEATURE_NAMES),
             "correct_threshold": high,
             "incorrect_threshold": low,
+            "form_penalty": form_penalty,
         },
         "weights": {f: w for f, w in zip(FEATURE_NAMES, weights.weights, strict=True) if w},
         "cv_leave_question_out": cv,

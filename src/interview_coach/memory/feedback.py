@@ -47,6 +47,9 @@ class FeedbackCreate(BaseModel):
     rating: Literal[-1, 0, 1] = 0
     comment: str = Field(default="", max_length=4000)
     correction: str | None = Field(default=None, max_length=4000, description="'This score is wrong because ...'")
+    corrected_score: int | None = Field(
+        default=None, ge=0, le=100, description="The reviewer's corrected answer-quality score (0-100), if any."
+    )
     evidence: dict[str, Any] = Field(
         default_factory=dict, description="The output and evidence the feedback refers to."
     )

@@ -36,6 +36,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "token_f1",  # baseline token F1 on raw lower-cased words
     "neg_agree",  # 1 - share of aligned unit pairs whose negation differs
     "len_adequacy",  # supported answer content words / reference content words, capped at 1
+    "cov_top_half",  # mean coverage of the better-covered half of the reference units
+    "cov_salient",  # coverage weighted by each reference unit's cosine to the whole reference
+    "novel_hits",  # reference terms not in the question found in the answer, k / (k + 4)
 )
 COVERED_THRESHOLD = 0.55
 """Cosine from which a reference unit counts as covered (used for the missing/covered lists)."""
@@ -91,11 +94,13 @@ def _prefixes(text: str) -> set[str]:
     return {t[:PREFIX] for t in content_stems(text)}
 
 
-def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[float, float, float, float, float]:
+def _term_features(
+    question: str, answer: str, ref_units: list[str]
+) -> tuple[float, float, float, float, float, float]:
     reference = " ".join(ref_units)
     ref, ans, quest = _prefixes(reference), _prefixes(answer), _prefixes(question)
     if not ref or not ans:
-        return 0.0, 0.0, 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     hits = ans & ref
     recall = len(hits) / len(ref)
     novel = ref - quest
@@ -105,7 +110,8 @@ def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[fl
     f1 = 2 * recall * set_precision / (recall + set_precision) if hits else 0.0
     per_unit = [u for u in (_prefixes(unit) for unit in ref_units) if u]
     unit_cov = float(np.mean([len(u & ans) / len(u) for u in per_unit])) if per_unit else recall
-    return recall, novel_recall, precision, f1, unit_cov
+    novel_hits = len(ans & novel)
+    return recall, novel_recall, precision, f1, unit_cov, novel_hits / (novel_hits + 4)
 
 
 def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArray[np.float32]]) -> Alignment:
@@ -126,7 +132,9 @@ def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArr
     weights = np.array([len(words(u)) for u in answer_units], dtype=np.float64)
     cos_whole = float(a_whole @ r_whole)
     q_cover = (r_mat[:-1] @ q_vec.astype(np.float64)).clip(min=0.0)
-    recall, novel_recall, precision, f1, unit_cov = _term_features(item.question, item.answer, ref_units)
+    recall, novel_recall, precision, f1, unit_cov, novel_hits = _term_features(item.question, item.answer, ref_units)
+    salience = (r_mat[:-1] @ r_whole.astype(np.float64)).clip(min=0.05)
+    top = np.sort(cover)[::-1][: (len(cover) + 1) // 2]
     mismatches = sum(
         1
         for i, j in enumerate(best)
@@ -153,6 +161,9 @@ def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArr
         token_f1(item.answer, reference),
         1.0 - mismatches / len(ref_units),
         min(1.0, supported_words / ref_words),
+        float(top.mean()),
+        float((cover * salience).sum() / salience.sum()),
+        novel_hits,
     ]
     answer_terms = _prefixes(item.answer)
     unit_terms = tuple(len(u & answer_terms) / len(u) if u else 0.0 for u in (_prefixes(x) for x in ref_units))

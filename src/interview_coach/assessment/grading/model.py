@@ -27,7 +27,15 @@ from interview_coach.assessment.grading.features import (
     unit_is_covered,
 )
 from interview_coach.assessment.grading.registry import CorruptModelError, read_card
-from interview_coach.assessment.grading.text import STOPWORDS, content_stems, stem, truncate, words
+from interview_coach.assessment.grading.text import (
+    STOPWORDS,
+    content_stems,
+    is_non_answer,
+    sentence_form,
+    stem,
+    truncate,
+    words,
+)
 
 Verdict = Literal["correct", "partially_correct", "incorrect"]
 Basis = Literal["reference", "key_points", "none"]
@@ -89,12 +97,29 @@ class GraderWeights(BaseModel):
     incorrect_threshold: float = 0.3
     covered_threshold: float = COVERED_THRESHOLD
     embedding_model: str = "all-MiniLM-L6-v2"
+    form_penalty: float = 0.0
+    """Share of the correctness lost when the answer is a bare keyword list but the reference is prose."""
+    embedding_delta: str | None = None
+    """File (in the version folder) of fine-tuned top-layer weights loaded over the base embedder."""
 
     def correctness(self, features: np.ndarray) -> float:
         """Apply the model to one feature vector."""
         z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
         logit = float(z @ np.asarray(self.weights)) + self.bias
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+
+    def adjust(self, correctness: float, answer: str, reference: str) -> float:
+        """Apply the rules the linear model cannot learn from SAF: non-answers and keyword lists.
+
+        A non-answer ("No response.", "I don't know") scores 0. An answer much less
+        sentence-like than its reference (a bare list of the reference's keywords) loses up to
+        ``form_penalty`` of its correctness: the features reward shared terms, which such a list
+        maximises without explaining anything.
+        """
+        if is_non_answer(answer):
+            return 0.0
+        gap = max(0.0, sentence_form(reference) - sentence_form(answer))
+        return correctness * (1.0 - self.form_penalty * gap)
 
     def verdict(self, correctness: float) -> Verdict:
         """Map a correctness to a verdict with the tuned thresholds."""
@@ -129,7 +154,7 @@ def _short(text: str, limit: int = 90) -> str:
 
 def _feedback(verdict: Verdict, missing: list[str], covered: list[str], empty: bool) -> str:
     if empty:
-        return "The answer is empty, so none of the expected points are covered."
+        return "The answer is empty (or says there is no answer), so none of the expected points are covered."
     if not missing:
         return "The answer covers the points of the reference answer."
     first = f'"{_short(missing[0])}"'
@@ -179,6 +204,8 @@ class Grader:
             raise GraderUnavailableError(
                 f"{folder}: unknown format {weights.format!r}; rebuild with `{REBUILD_COMMAND}`"
             )
+        if embedder is None and weights.embedding_delta:
+            embedder = MiniLMEmbedder(delta=folder / weights.embedding_delta)
         return cls(weights, folder.name, embedder)
 
     def grade(
@@ -226,8 +253,14 @@ class Grader:
                 basis="none",
                 note="; ".join(["no reference answer or key points", *notes]),
             )
-        empty = not words(item.answer)
-        correctness = 0.0 if empty else self.weights.correctness(alignment.features)
+        empty = not words(item.answer) or is_non_answer(item.answer)
+        correctness = (
+            0.0
+            if empty
+            else self.weights.adjust(
+                self.weights.correctness(alignment.features), item.answer, " ".join(item.reference_units)
+            )
+        )
         threshold = self.weights.covered_threshold
         pairs = zip(alignment.reference_units, alignment.unit_coverage, alignment.unit_terms, strict=True)
         covered = [u for u, c, t in pairs if unit_is_covered(c, t, threshold)]

@@ -191,6 +191,12 @@ STOPWORDS = frozenset(
         "because",
     ]
 )
+_NON_ANSWER_MARKERS = frozenset(
+    ["response", "submission", "answer", "answered", "idea", "know", "sure", "skip", "skipped", "blank", "empty", "clue"]
+)
+_NON_ANSWER_WORDS = _NON_ANSWER_MARKERS | {"no", "none", "not", "nothing", "don't", "dont", "sorry", "n", "a", "given"}
+FORM_RATIO = 0.2
+"""Share of function words from which a text counts as fully sentence-like (prose is ~0.45)."""
 _SUFFIXES = (
     "ational", "ization", "fulness", "iveness", "ations", "ements", "ement", "ation", "ingly", "ness",
     "ment", "able", "ible", "ance", "ence", "ings", "ally", "ical", "ing", "ies", "ied", "ers", "ive",
@@ -277,3 +283,23 @@ def units(text: str, max_units: int = MAX_UNITS) -> list[str]:
     if len(merged) > max_units:
         merged = [*merged[: max_units - 1], " ".join(merged[max_units - 1 :])]
     return merged
+
+
+def is_non_answer(text: str) -> bool:
+    """Whether ``text`` only says there is no answer ("No response.", "I don't know", "empty submission")."""
+    tokens = words(text)
+    if not tokens or len(tokens) > 6 or not any(t in _NON_ANSWER_MARKERS for t in tokens):
+        return False
+    return all(t in _NON_ANSWER_WORDS or t in STOPWORDS for t in tokens)
+
+
+def sentence_form(text: str) -> float:
+    """How sentence-like ``text`` is: share of function words over :data:`FORM_RATIO`, capped at 1.
+
+    A bare list of keywords scores 0, ordinary prose 1. Texts under four words count as 1
+    (too short to judge).
+    """
+    tokens = words(text)
+    if len(tokens) < 4:
+        return 1.0
+    return min(1.0, sum(t in STOPWORDS for t in tokens) / len(tokens) / FORM_RATIO)

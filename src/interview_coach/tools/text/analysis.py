@@ -1,7 +1,8 @@
 """Deterministic measures of a written or transcribed answer against its question.
 
 ``analyze_text`` measures relevance and key-point similarity with sentence embeddings (one
-batched ``encode`` call), STAR or technical structure, specificity cues, hedges, fillers,
+batched ``encode`` call), STAR or technical structure (lexical cues plus a prototype vote on
+the same sentence vectors, see ``tools/text/structure.py``), specificity cues, hedges, fillers,
 repetitions, substantive length and prompt-injection attempts. Injected text is removed
 before anything is measured (see ``tools/text/injection.py``): it is reported in
 ``injection_flags`` and can never raise a score. Calibration and scoring live in
@@ -45,6 +46,7 @@ from interview_coach.tools.text.lexical import (
     split_sentences,
 )
 from interview_coach.tools.text.star import detect_star, detect_technical_structure, rubric_cue_bonus
+from interview_coach.tools.text.structure import sentence_similarities
 
 __all__ = ["MAX_ANALYSED_CHARS", "WORDS_PER_MINUTE", "analyze_text"]
 
@@ -84,6 +86,7 @@ class _Similarities:
         unit_vecs = vectors[1 + len(question.key_points) :] if units else np.zeros((0, vectors.shape[1]), np.float32)
         to_question = np.round(unit_vecs @ self.question_vec, 3) if units else np.zeros(0)
         self.echo = [bool(s >= QUESTION_ECHO_AT) for s in to_question]
+        self.vector_of: dict[str, NDArray[np.float32]] = dict(zip(units, unit_vecs, strict=True))
         keep = [i for i, echo in enumerate(self.echo) if not echo]
         self.units = [units[i] for i in keep]
         self.unit_vecs = unit_vecs[keep] if keep else np.zeros((0, vectors.shape[1]), np.float32)
@@ -153,10 +156,18 @@ def analyze_text(
     raw, closest = sims.raw_relevance()
     structured = [s.text for s in sentences if s.text not in sims.echoed]
     star, technical = None, None
+    # Sentences were embedded for relevance already; the structure vote reuses those vectors.
+    vectors = [sims.vector_of.get(s) for s in structured]
     if question.kind == QuestionKind.TECHNICAL:
-        technical = detect_technical_structure(structured)
+        technical = detect_technical_structure(
+            structured, similarities=sentence_similarities("technical", vectors, embedder)
+        )
     else:
-        star = detect_star(structured, hypothetical=question.kind == QuestionKind.SITUATIONAL)
+        star = detect_star(
+            structured,
+            hypothetical=question.kind == QuestionKind.SITUATIONAL,
+            similarities=sentence_similarities("star", vectors, embedder),
+        )
     # Repeated sentences and restated questions add no substance, so they do not count toward length.
     unique_text = " ".join(dict.fromkeys(s.text for s in sentences if s.text not in sims.echoed))
     return TextAnalysis(

@@ -11,8 +11,9 @@ from typing import Any
 
 import chainlit as cl
 
+from interview_coach.assessment.pipeline import planned_modalities
 from interview_coach.domain import AnswerInput, InterviewPlanRequest, TurnEvent
-from interview_coach.graphs.service import Turn
+from interview_coach.graphs.service import SessionConflictError, Turn
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
 from interview_coach.ui import files, registry
@@ -134,8 +135,13 @@ async def _start_interview(state: dict[str, Any], role: str) -> None:
     request = options.to_request()
     state["request"] = request
     async with cl.Step(name=f"Planning a {options.mode.value} interview for {options.role}", type="tool") as step:
-        async with service.session_lock(session_id):
-            turn = await service.start(user_id(), request, session_id=session_id)
+        try:
+            async with service.session_lock(session_id):
+                turn = await service.start(user_id(), request, session_id=session_id)
+        except (SessionNotFoundError, SessionConflictError):
+            step.output = "refused"
+            await cl.Message(content="This chat cannot hold a new interview. Start a new chat to begin one.").send()
+            return
         step.output = f"{turn.ref.total if turn.ref else 0} questions planned."
     state["session_id"] = turn.session_id
     apply_turn(state, turn)
@@ -143,11 +149,15 @@ async def _start_interview(state: dict[str, Any], role: str) -> None:
 
 
 def _planned_tools(answer: AnswerInput, request: InterviewPlanRequest | None) -> list[str]:
-    opted = set(request.opted_out_metrics) if request else set()
+    planned = planned_modalities(
+        answer,
+        camera_off=bool(request and request.camera_off),
+        opted_out=set(request.opted_out_metrics) if request else set(),
+    )
     tools = []
-    if (answer.audio_path or answer.video_path) and "voice" not in opted:
+    if "voice" in planned:
         tools.append("Transcribing speech and measuring the voice")
-    if answer.video_path and not (request and request.camera_off) and "face" not in opted:
+    if "face" in planned:
         tools.append("Analysing face and gestures")
     tools.append(SCORING_STEP)
     return tools
