@@ -10,8 +10,9 @@ Data (written for this project, split by a fixed rule before the detector was bu
   (plus a few unrelated answers); the answers at every 4th position are ``held_out``.
 
 Thresholds were tuned on ``tune`` only. Per label, precision/recall/F1 are reported for both
-splits, for the new detector (``tools/text/structure.py``: lexical cues plus prototype vote)
-and for the old template-cue detector (``evals/structure_baseline.py``), in the same run.
+splits, for the new detector (``tools/text/structure.py``: lexical cues plus prototype vote),
+for the old template-cue detector (``evals/structure_baseline.py``) and (macro F1 only) for the
+new cues without the prototype vote, in the same run.
 Off-topic compares ``assess_text``'s verdict with the old rule (calibrated relevance < 0.25).
 """
 
@@ -105,13 +106,15 @@ def run_structure_suite(embedder: Embedder, *, include_off_topic: bool = True) -
     similarity = {}
     for family in ("star", "technical"):
         indices = [i for i, row in enumerate(rows) if row["family"] == family]
-        sims = sentence_similarities(family, [vectors[i] for i in indices], embedder)  # type: ignore[arg-type]
+        sims = sentence_similarities(family, [vectors[i] for i in indices], embedder)
         similarity.update({rows[i]["id"]: sim for i, sim in zip(indices, sims, strict=True)})
     result = SuiteResult(name="structure", targets=dict(TARGETS))
     new, details = _structure_metrics(rows, lambda r: sentence_parts(r["family"], r["text"], similarity[r["id"]]), "")
     old, _ = _structure_metrics(rows, lambda r: baseline_parts(r["text"], r["family"]), "old_")
+    lexical, _ = _structure_metrics(rows, lambda r: sentence_parts(r["family"], r["text"], None), "lexical_")
     result.metrics.update(new)
     result.metrics.update(old)
+    result.metrics.update({k: v for k, v in lexical.items() if k.endswith("macro_f1")})
     result.details.extend(details)
     if include_off_topic:
         metrics, off_details = _off_topic_metrics(embedder)
@@ -119,7 +122,8 @@ def run_structure_suite(embedder: Embedder, *, include_off_topic: bool = True) -
         result.details.extend(off_details)
     result.notes.append(
         "Labelled set written for this project; thresholds tuned on the tune split only. "
-        "old_* = template-cue detector before this change; off-topic old rule = relevance < 0.25."
+        "old_* = template-cue detector before this change; lexical_* = new cues without the prototype vote; "
+        "off-topic old rule = relevance < 0.25."
     )
     return result
 

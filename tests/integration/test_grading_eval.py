@@ -16,6 +16,14 @@ ACHIEVED = {  # brief targets this grader reaches (evals/grading.py reports all 
     "unseen_answers.grader.pairwise_accuracy": 0.90,
     "unseen_answers.grader_minus_token_f1.spearman": 0.10,
 }
+MISSED = {  # brief targets still missed by grader-20261129-191519-7c3d9826 (measured value in the reason)
+    "unseen_answers.grader.per_question_spearman": (0.65, "0.616"),
+    "unseen_answers.grader_minus_token_f1.per_question_spearman": (0.10, "0.045"),
+    "unseen_questions.grader.spearman": (0.75, "0.661"),
+    "unseen_questions.grader.per_question_spearman": (0.75, "0.696"),
+    "unseen_questions.grader.pairwise_accuracy": (0.96, "0.945"),
+    "unseen_questions.grader_minus_token_f1.per_question_spearman": (0.10, "0.022"),
+}
 FLOORS = {  # targets NOT reached (0.75 / 0.75 / 0.96): regression floors at the measured values
     "unseen_answers.grader.per_question_spearman": 0.61,
     "unseen_questions.grader.spearman": 0.65,
@@ -31,7 +39,7 @@ def suite() -> dict[str, Any]:
     return run_grading_suite(SHARED.resolve())
 
 
-@pytest.mark.xfail(strict=True, reason="not reached yet: on unseen_questions token F1 is 0.687, the grader 0.659")
+@pytest.mark.xfail(strict=True, reason="not reached yet: on unseen_questions token F1 is 0.687, the grader 0.661")
 def test_grader_beats_token_f1_on_unseen_questions(suite: dict[str, Any]) -> None:
     m = suite["metrics"]
     assert m["unseen_questions.grader.spearman"] >= m["unseen_questions.token_f1.spearman"] + 0.10
@@ -45,3 +53,14 @@ def test_reached_targets(suite: dict[str, Any], metric: str) -> None:
 @pytest.mark.parametrize("metric", sorted(FLOORS))
 def test_no_regression_below_measured(suite: dict[str, Any], metric: str) -> None:
     assert suite["metrics"][metric] >= FLOORS[metric]
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"not reached: measured {v[1]}"))
+        for k, v in MISSED.items()
+    ],
+)
+def test_missed_targets(suite: dict[str, Any], metric: str) -> None:
+    assert suite["metrics"][metric] >= MISSED[metric][0]

@@ -123,7 +123,7 @@ def test_edge_cases_are_safe() -> None:
 def test_non_answers_and_keyword_lists() -> None:
     assert is_non_answer("No response.") and is_non_answer("I don't know") and is_non_answer("Empty submission.")
     assert not is_non_answer("No, the handshake is not needed.") and not is_non_answer("none")
-    keywords = "handshake synchronises initial sequence numbers both sides hosts reachable willing communicate"
+    keywords = "handshake synchronises initial sequence numbers sides hosts reachable willing communicate"
     assert sentence_form(keywords) == 0.0 and sentence_form(REFERENCE) == 1.0
     grader = _bundled_grader()
     assert grader.weights.form_penalty >= 0.5

@@ -49,7 +49,13 @@ VALIDATION_SPLITS = ("unseen_answers", "unseen_questions")
 GATED_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
 FORM_PENALTIES = (0.0, 0.25, 0.5, 0.75)
 """Candidate shares of correctness a bare keyword list loses (see ``GraderWeights.adjust``)."""
-CODE_FILES = ("assessment/grading/text.py", "assessment/grading/features.py", "learning/grader_fit.py")
+CODE_FILES = (
+    "assessment/grading/text.py",
+    "assessment/grading/features.py",
+    "assessment/grading/model.py",
+    "learning/grader_fit.py",
+    "learning/train_grader.py",
+)
 
 
 def _code_hash() -> str:
@@ -73,9 +79,7 @@ def _mask(config: FitConfig) -> np.ndarray:
     return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
 
 
-def _predict(
-    model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float
-) -> np.ndarray:
+def _predict(model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float) -> np.ndarray:
     return adjusted(model.predict(x), examples, form_penalty)
 
 
@@ -83,7 +87,10 @@ def adjusted(pred: np.ndarray, examples: Sequence[LabelledExample], form_penalty
     """Apply the grader's rules to raw model output: empty and non-answers score 0, keyword lists lose credit."""
     rules = GraderWeights(feature_names=[], mean=[], scale=[], weights=[], bias=0.0, form_penalty=form_penalty)
     return np.array(
-        [0.0 if not words(e.answer) else rules.adjust(float(p), e.answer, e.reference) for p, e in zip(pred, examples, strict=True)]
+        [
+            0.0 if not words(e.answer) else rules.adjust(float(p), e.answer, e.reference)
+            for p, e in zip(pred, examples, strict=True)
+        ]
     )
 
 
@@ -248,7 +255,9 @@ def train_grader(
     card: dict[str, Any] = {
         "version": version,
         "description": "Short-answer grader: monotone logistic model (non-negative weights) over agreement "
-        "features between answer and reference (MiniLM sentence alignment, content-term recall/precision).",
+        "features between answer and reference (MiniLM sentence alignment, content-term recall/precision), "
+        "plus two fixed rules: non-answers ('No response.', 'I don't know') score 0, and an answer much less "
+        "sentence-like than its reference (a bare keyword list) loses up to form_penalty of its correctness.",
         "kind": "grader",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,

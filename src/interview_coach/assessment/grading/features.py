@@ -94,9 +94,7 @@ def _prefixes(text: str) -> set[str]:
     return {t[:PREFIX] for t in content_stems(text)}
 
 
-def _term_features(
-    question: str, answer: str, ref_units: list[str]
-) -> tuple[float, float, float, float, float, float]:
+def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[float, float, float, float, float, float]:
     reference = " ".join(ref_units)
     ref, ans, quest = _prefixes(reference), _prefixes(answer), _prefixes(question)
     if not ref or not ans:

@@ -99,8 +99,6 @@ class GraderWeights(BaseModel):
     embedding_model: str = "all-MiniLM-L6-v2"
     form_penalty: float = 0.0
     """Share of the correctness lost when the answer is a bare keyword list but the reference is prose."""
-    embedding_delta: str | None = None
-    """File (in the version folder) of fine-tuned top-layer weights loaded over the base embedder."""
 
     def correctness(self, features: np.ndarray) -> float:
         """Apply the model to one feature vector."""
@@ -204,8 +202,6 @@ class Grader:
             raise GraderUnavailableError(
                 f"{folder}: unknown format {weights.format!r}; rebuild with `{REBUILD_COMMAND}`"
             )
-        if embedder is None and weights.embedding_delta:
-            embedder = MiniLMEmbedder(delta=folder / weights.embedding_delta)
         return cls(weights, folder.name, embedder)
 
     def grade(

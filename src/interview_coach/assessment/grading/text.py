@@ -192,11 +192,24 @@ STOPWORDS = frozenset(
     ]
 )
 _NON_ANSWER_MARKERS = frozenset(
-    ["response", "submission", "answer", "answered", "idea", "know", "sure", "skip", "skipped", "blank", "empty", "clue"]
+    [
+        "response",
+        "submission",
+        "answer",
+        "answered",
+        "idea",
+        "know",
+        "sure",
+        "skip",
+        "skipped",
+        "blank",
+        "empty",
+        "clue",
+    ]
 )
 _NON_ANSWER_WORDS = _NON_ANSWER_MARKERS | {"no", "none", "not", "nothing", "don't", "dont", "sorry", "n", "a", "given"}
-FORM_RATIO = 0.2
-"""Share of function words from which a text counts as fully sentence-like (prose is ~0.45)."""
+FORM_RATIO = 0.1
+"""Share of function words from which a text counts as fully sentence-like (prose has ~0.4)."""
 _SUFFIXES = (
     "ational", "ization", "fulness", "iveness", "ations", "ements", "ement", "ation", "ingly", "ness",
     "ment", "able", "ible", "ance", "ence", "ings", "ally", "ical", "ing", "ies", "ied", "ers", "ive",
@@ -296,10 +309,11 @@ def is_non_answer(text: str) -> bool:
 def sentence_form(text: str) -> float:
     """How sentence-like ``text`` is: share of function words over :data:`FORM_RATIO`, capped at 1.
 
-    A bare list of keywords scores 0, ordinary prose 1. Texts under four words count as 1
-    (too short to judge).
+    Only alphabetic words count, so formulas and numbers are not mistaken for keyword lists. A
+    bare list of keywords scores 0, ordinary prose 1. Texts under four words count as 1 (too
+    short to judge).
     """
-    tokens = words(text)
+    tokens = [t for t in words(text) if t.isalpha() and len(t) > 1]
     if len(tokens) < 4:
         return 1.0
     return min(1.0, sum(t in STOPWORDS for t in tokens) / len(tokens) / FORM_RATIO)

@@ -31,6 +31,8 @@ from interview_coach.domain.text import STAR_PARTS, TECHNICAL_PARTS
 from interview_coach.tools.text.structure_cues import lexical_strength
 
 Family = Literal["star", "technical"]
+FAMILIES: tuple[Family, ...] = ("star", "technical")
+_FAMILY_PARTS: dict[Family, tuple[str, ...]] = {"star": STAR_PARTS, "technical": TECHNICAL_PARTS}
 
 PART_THRESHOLD = 1.0
 SUPPORT_FROM = 0.4
@@ -80,8 +82,8 @@ def load_prototypes() -> StructurePrototypes:
     text = resources.files("interview_coach.data").joinpath("structure_prototypes.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     prototypes = StructurePrototypes(star=raw["star"], technical=raw["technical"])
-    for family, parts in (("star", STAR_PARTS), ("technical", TECHNICAL_PARTS)):
-        missing = ({*parts, "none"}) - set(prototypes.of(family))  # type: ignore[arg-type]
+    for family in FAMILIES:
+        missing = {*_FAMILY_PARTS[family], "none"} - set(prototypes.of(family))
         if missing:
             raise ValueError(f"structure_prototypes.yaml: {family} lacks {sorted(missing)}")
     return prototypes
@@ -97,13 +99,13 @@ def prototype_vectors(embedder: Embedder) -> _PrototypeVectors:
     if cached is not None:
         return cached
     prototypes = load_prototypes()
-    labels = [(family, part) for family in ("star", "technical") for part in prototypes.of(family)]  # type: ignore[arg-type]
-    texts = [text for family, part in labels for text in prototypes.of(family)[part]]  # type: ignore[arg-type]
+    labels = [(family, part) for family in FAMILIES for part in prototypes.of(family)]
+    texts = [text for family, part in labels for text in prototypes.of(family)[part]]
     vectors = embedder.encode(texts)
     result: _PrototypeVectors = {"star": {}, "technical": {}}
     start = 0
     for family, part in labels:
-        count = len(prototypes.of(family)[part])  # type: ignore[arg-type]
+        count = len(prototypes.of(family)[part])
         result[family][part] = vectors[start : start + count]
         start += count
     # An embedder without weak-reference support is simply not cached.
@@ -152,5 +154,4 @@ def part_strength(part: str, sentence: str, similarity: SentenceSimilarity | Non
 
 def sentence_parts(family: Family, sentence: str, similarity: SentenceSimilarity | None = None) -> set[str]:
     """Return the parts one sentence expresses (the eval's per-sentence prediction)."""
-    parts = STAR_PARTS if family == "star" else TECHNICAL_PARTS
-    return {part for part in parts if part_strength(part, sentence, similarity) >= PART_THRESHOLD}
+    return {part for part in _FAMILY_PARTS[family] if part_strength(part, sentence, similarity) >= PART_THRESHOLD}
