@@ -5,7 +5,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from interview_coach.core.embedding import Embedder
+from interview_coach.domain import Question, TextAnalysis
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -62,3 +66,18 @@ class SuiteResult:
             "notes": self.notes,
             "details": self.details,
         }
+
+
+def product_text_scorer(models_root: Path) -> Callable[[str, Question, Embedder], TextAnalysis]:
+    """Score answer text exactly as the product does: the rubric with the trained grader.
+
+    Args:
+        models_root: the model registry root (``settings.models_dir``); without a trained,
+            promoted model there, the grader bundled with the package is used.
+    """
+    from interview_coach.assessment.text_scores import assess_answer_text
+
+    def score(answer: str, question: Question, embedder: Embedder) -> TextAnalysis:
+        return assess_answer_text(answer, question, embedder, models_root=models_root)
+
+    return score

@@ -24,9 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from evals.common import SuiteResult
+from evals.common import SuiteResult, product_text_scorer
 from evals.degrade import filler_heavy, first_sentence_only, key_point_sentences, off_topic_answer, remove_key_facts
-from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind, TextAnalysis
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
@@ -241,8 +240,13 @@ def _evaluate_llmbar(result: SuiteResult, root: Path, quick: bool, embedder: Sen
     result.metrics["llmbar_position_consistency"] = round(sum(consistent) / len(consistent), 4)
 
 
+analyze_text = product_text_scorer(Settings(_env_file=None).models_dir)  # type: ignore[call-arg]
+
+
 def run(settings: Settings, quick: bool = False) -> SuiteResult:
     """Run the evaluator suite (see the module docstring)."""
+    global analyze_text  # noqa: PLW0603 -- the product scorer, bound to this run's model registry
+    analyze_text = product_text_scorer(settings.models_dir)
     result = SuiteResult(
         name="evaluator",
         targets={"theory_pairwise_accuracy": (">=", 0.9), "llmbar_position_consistency": ("==", 1.0)},

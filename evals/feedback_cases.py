@@ -192,10 +192,12 @@ def _not_replayable_reason(case: FeedbackCase, score_name: str | None) -> str | 
     return None
 
 
-def current_scores(case: FeedbackCase, embedder: Embedder, max_answer_chars: int) -> dict[str, int | None]:
+def current_scores(
+    case: FeedbackCase, embedder: Embedder, max_answer_chars: int, models_root: Path | None = None
+) -> dict[str, int | None]:
     """Score the case's stored answer the way a live session does (truncate, analyse, score)."""
     from interview_coach.assessment.pipeline import truncate_answer
-    from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
+    from interview_coach.assessment.text_scores import assess_answer_text
 
     assert case.question is not None and case.answer_text is not None
     text, truncated = truncate_answer(case.answer_text, max_answer_chars)
@@ -203,7 +205,7 @@ def current_scores(case: FeedbackCase, embedder: Embedder, max_answer_chars: int
     if case.input_mode == "video":
         mode = "video"
     analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
-    analysis.text = analyze_text(text, case.question, embedder)
+    analysis.text = assess_answer_text(text, case.question, embedder, models_root=models_root)
     return {name: score.value for name, score in compute_scores(analysis).items()}
 
 
@@ -217,7 +219,7 @@ def judge(direction: Literal["higher", "lower"] | None, recorded: int | None, cu
     return "agrees" if delta > 0 else "unchanged" if delta == 0 else "moved_against"
 
 
-def replay(case: FeedbackCase, embedder: Embedder, max_answer_chars: int) -> Replay:
+def replay(case: FeedbackCase, embedder: Embedder, max_answer_chars: int, models_root: Path | None = None) -> Replay:
     """Re-score one case and judge it against the correction."""
     score_name = compared_score(case)
     reason = _not_replayable_reason(case, score_name)
@@ -225,7 +227,7 @@ def replay(case: FeedbackCase, embedder: Embedder, max_answer_chars: int) -> Rep
         return Replay(verdict="not_replayable", score_name=score_name, reason=reason)
     assert score_name is not None
     recorded = case.scores.get(score_name)
-    current = current_scores(case, embedder, max_answer_chars).get(score_name)
+    current = current_scores(case, embedder, max_answer_chars, models_root).get(score_name)
     verdict = judge(case.expected_direction, recorded, current)
     reason = ""
     if verdict == "not_comparable":
@@ -377,14 +379,19 @@ def _default_embedder(settings: Settings) -> Embedder:
 
 
 def measure(
-    result: SuiteResult, loaded: CaseFiles, embedder: Embedder, max_answer_chars: int, limit: int | None
+    result: SuiteResult,
+    loaded: CaseFiles,
+    embedder: Embedder,
+    max_answer_chars: int,
+    limit: int | None,
+    models_root: Path | None = None,
 ) -> None:
     """Replay the cases into ``result``: counts per verdict, agreement and reproduction rates."""
     chosen = loaded.cases[:limit] if limit is not None else loaded.cases
     verdicts: Counter[str] = Counter()
     reproduced: list[bool] = []
     for item in chosen:
-        outcome = replay(item.case, embedder, max_answer_chars)
+        outcome = replay(item.case, embedder, max_answer_chars, models_root)
         verdicts[outcome.verdict] += 1
         if outcome.verdict not in {"not_replayable", "not_comparable"}:
             reproduced.append(outcome.delta == 0)
@@ -435,7 +442,7 @@ def run(
     limit = QUICK_CASES if quick else None
     paths = case_files(settings, case_paths)
     if paths:
-        measure(result, read_cases(paths), model, settings.max_answer_chars, limit)
+        measure(result, read_cases(paths), model, settings.max_answer_chars, limit, settings.models_dir)
         result.metrics["bootstrapped"] = 0.0
         result.notes.append(
             "agreement_rate: share of corrections with a direction whose score now moved that way; "
@@ -444,7 +451,7 @@ def run(
         return result
     with tempfile.TemporaryDirectory(prefix="feedback-cases-") as work:
         exported = bootstrap_cases(settings, model, Path(work))
-        measure(result, read_cases([exported]), model, settings.max_answer_chars, limit)
+        measure(result, read_cases([exported]), model, settings.max_answer_chars, limit, settings.models_dir)
     result.metrics["bootstrapped"] = 1.0
     result.targets["reproduced_rate"] = ("==", 1.0)
     result.notes.append(

@@ -30,10 +30,9 @@ from typing import Any
 
 import yaml
 
-from evals.common import SuiteResult
+from evals.common import SuiteResult, product_text_scorer
 from evals.degrade import WEAK_ANSWER_TEMPLATES
 from evals.evaluator import cached_embedder, parse_theory
-from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question, QuestionKind
 from interview_coach.tools.text.injection import detect_injection
@@ -115,8 +114,13 @@ def _benign_texts(root: Path, theory: Path) -> list[str]:
     return texts
 
 
+analyze_text = product_text_scorer(Settings(_env_file=None).models_dir)  # type: ignore[call-arg]
+
+
 def run(settings: Settings, quick: bool = False) -> SuiteResult:
     """Run the injection suite (see the module docstring)."""
+    global analyze_text  # noqa: PLW0603 -- the product scorer, bound to this run's model registry
+    analyze_text = product_text_scorer(settings.models_dir)
     result = SuiteResult(
         name="injection",
         targets={

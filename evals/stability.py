@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from evals.common import SuiteResult
+from evals.common import SuiteResult, product_text_scorer
 from evals.degrade import filler_heavy, first_sentence_only
 from evals.evaluator import cached_embedder, parse_theory
 from evals.injection import OWN_ATTACKS, bank_questions
-from interview_coach.assessment.text_scores import assess_answer_text as analyze_text
 from interview_coach.core.embedding import EMBEDDING_DIM, Embedder, resolve_embedding_model_path
 from interview_coach.core.settings import Settings
 from interview_coach.domain import Question
@@ -93,8 +92,13 @@ def stability_cases(theory: Path, quick: bool) -> list[tuple[str, Question]]:
     return cases
 
 
+analyze_text = product_text_scorer(Settings(_env_file=None).models_dir)  # type: ignore[call-arg]
+
+
 def run(settings: Settings, quick: bool = False) -> SuiteResult:
     """Run the stability suite (see the module docstring)."""
+    global analyze_text  # noqa: PLW0603 -- the product scorer, bound to this run's model registry
+    analyze_text = product_text_scorer(settings.models_dir)
     result = SuiteResult(name="stability", targets={"identical_rate": ("==", 1.0)})
     theory = Path(settings.shared_data_dir) / "data-science-interviews" / "theory.md"
     if not theory.is_file():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from interview_coach.assessment.grading.model import Grader, GraderUnavailableError, GradeResult, untrained_grade
+from interview_coach.assessment.grading.model import Grader, GradeResult, GraderUnavailableError, untrained_grade
 from interview_coach.assessment.grading.registry import RegistryError, active
 from interview_coach.core.embedding import Embedder
 from interview_coach.domain import Evidence, Question, Score, Signal

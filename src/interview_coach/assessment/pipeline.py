@@ -117,7 +117,9 @@ def measure_answer(
 
     from interview_coach.assessment.text_scores import assess_answer_text
 
-    analysis.text = assess_answer_text(analysis.answer_text, question, deps.embedder)
+    analysis.text = assess_answer_text(
+        analysis.answer_text, question, deps.embedder, models_root=deps.settings.models_dir
+    )
     return analysis
 
 

@@ -8,21 +8,33 @@ raise a score here.
 Answer-quality rubric (0-100, every component is a ``Signal`` whose ``effect`` is its points)
 ----------------------------------------------------------------------------------------------
 Let R be the calibrated relevance (0-1), C the key-point credit (0-1, the mean over key
-points of ``clip((match - credit_from) / credit_span)``), S the share of structure parts found
-(STAR: situation, task, action, result for behavioral questions, task/action/result for
-situational ones where the question sets the situation; definition, example, trade-off for
-technical ones), P the specificity (0-1), L the length adequacy (0-1) and G = clip(R / 0.6) the
-on-topic gate: structure, specificity and length only count as far as the answer is on topic.
+points of ``clip((match - credit_from) / credit_span)``), K the content credit, S the share of
+structure parts found (STAR: situation, task, action, result for behavioral questions,
+task/action/result for situational ones where the question sets the situation; definition,
+example, trade-off for technical ones; a follow-up is judged only on the parts it asks for),
+P the specificity (0-1), L the length adequacy (0-1) and G = clip(R / 0.6) the on-topic gate.
 
-==========================  ===================  ====================
-component                   with key points       without key points
-==========================  ===================  ====================
-relevance                   25 * R                40 * R
-key points                  30 * C                -
-structure                   20 * S * G            28 * S * G
-specificity                 15 * P * G            22 * P * G
-length vs. time budget      10 * L * G            10 * L * G
-==========================  ===================  ====================
+**Correctness is separate from delivery.** When the question has key points, the trained
+grader (``assessment/correctness.py``, model versions in the registry) judges whether the answer
+says what a good answer says; its correctness is reported as its own score
+(``correctness_score``, with covered and missing points as evidence) and K = (C + correctness)/2.
+Delivery (structure, specificity, length) is then weighted by K²: a wrong answer earns almost
+nothing for being long, structured or full of numbers, and text that does not address the
+question (padding, keyword lists, lorem ipsum) adds no content credit.
+
+===========================  =====================  ===================  ====================
+component                    graded (key points)    key points, no        no key points
+                                                    grader (fallback)
+===========================  =====================  ===================  ====================
+relevance                    10 * R                 25 * R               40 * R
+content credit               55 * K                 30 * C               -
+structure                    15 * S * G * K²        20 * S * G           28 * S * G
+specificity                  12 * P * G * K²        15 * P * G           22 * P * G
+length vs. time budget        8 * L * G * K²        10 * L * G           10 * L * G
+===========================  =====================  ===================  ====================
+
+So a correct short answer (K = 0.9, S = P = L = 0) scores about 55 + 10 R, and a wrong long
+one (K = 0.1, S = P = L = 1) at most 10 + 5.5 + 0.35 = 16.
 
 Penalties (points, capped): hedges -1.5 each (max -8), fillers -1.5 each (max -10), doubled
 words and repeated sentences -2 each (max -8; repeated phrases are reported, not penalised).
@@ -77,22 +89,23 @@ runs and batch compositions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from interview_coach.assessment import text_components
+from interview_coach.assessment.correctness import Correctness, grade_correctness
+from interview_coach.assessment.rubric import answer_quality
 from interview_coach.core.embedding import Embedder
 from interview_coach.domain import (
-    Evidence,
     KeyPointCoverage,
-    LexicalFinding,
     Question,
     QuestionKind,
     Score,
-    Signal,
     TextAnalysis,
 )
 from interview_coach.tools.text.analysis import MAX_ANALYSED_CHARS, WORDS_PER_MINUTE, analyze_text
+from interview_coach.tools.text.injection import neutralise
 
 __all__ = ["CALIBRATION", "Calibration", "assess_answer_text", "assess_text", "is_off_topic"]
 
@@ -105,9 +118,6 @@ KEY_POINTS_OFF_TOPIC_BELOW: dict[QuestionKind, float] = {
     QuestionKind.SITUATIONAL: 0.30,
 }
 VAGUE_BELOW = 35
-SHORT_FLOOR = 0.4
-PENALISED_REPETITIONS = frozenset({"doubled_word", "repeated_sentence"})
-_GATE_AT = 0.6
 
 
 @dataclass(frozen=True)
@@ -139,12 +149,13 @@ CALIBRATION: dict[QuestionKind, Calibration] = {
 # --- the public API ----------------------------------------------------------------------
 
 
-def assess_text(analysis: TextAnalysis, question: Question) -> TextAnalysis:
+def assess_text(analysis: TextAnalysis, question: Question, correctness: Correctness | None = None) -> TextAnalysis:
     """Score a measured answer by the module's rubric and fill in every judged field.
 
     Args:
         analysis: what ``tools.text.analysis.analyze_text`` measured for the answer.
         question: the same question, for its kind, key points and time budget.
+        correctness: the trained grader's content correctness (``None``: the embedding credit alone).
 
     Returns:
         A copy of ``analysis`` with relevance, coverage, scores, verdicts and follow-up reasons.
@@ -178,7 +189,7 @@ def assess_text(analysis: TextAnalysis, question: Question) -> TextAnalysis:
     adequacy, ratio, length_note = text_components.length_adequacy(substantive, question.time_budget_s)
     min_words = max(MIN_WORDS, 0.10 * question.time_budget_s * WORDS_PER_MINUTE / 60)
     too_short = substantive < min_words
-    quality = _answer_quality(
+    quality = answer_quality(
         relevance=relevance,
         coverage=coverage,
         structure_share=structure_share,
@@ -193,6 +204,7 @@ def assess_text(analysis: TextAnalysis, question: Question) -> TextAnalysis:
         min_words=min_words,
         closest=analysis.closest_quote,
         calibration=calibration,
+        correctness=correctness,
     )
     covered = [k for k in coverage if k.covered]
     missing = [k.point for k in coverage if not k.covered]
@@ -217,94 +229,16 @@ def assess_text(analysis: TextAnalysis, question: Question) -> TextAnalysis:
             "length_vs_budget": length_note,
             "too_short": too_short,
             "answer_quality": quality,
+            "correctness_score": correctness.score if correctness else Score.not_measured("no trained grader used"),
+            "correctness_verdict": correctness.verdict if correctness else None,
+            "grader_version": correctness.grader_version if correctness else None,
+            "grader_note": correctness.note if correctness else None,
             "quality_1_5": text_components.quality_1_5(quality.value or 0),
             "follow_up_reasons": _follow_up_reasons(
                 too_short, off_topic, star_missing, missing, specificity_score, substantive
             ),
         }
     )
-
-
-def _answer_quality(
-    *,
-    relevance: float,
-    coverage: list[KeyPointCoverage],
-    structure_share: float,
-    structure_score: Score,
-    specificity: float,
-    adequacy: float,
-    length_note: str,
-    hedges: list[LexicalFinding],
-    fillers: list[LexicalFinding],
-    repetitions: list[LexicalFinding],
-    substantive_words: int,
-    min_words: float,
-    closest: str | None,
-    calibration: Calibration,
-) -> Score:
-    if substantive_words == 0:
-        return Score(value=0, signals=[Signal(name="empty_answer", value=0, effect=0.0)])
-    gate = text_components.clip(relevance / _GATE_AT)
-    has_points = bool(coverage)
-    weights = (25, 30, 20, 15, 10) if has_points else (40, 0, 28, 22, 10)
-    credit = float(np.mean([calibration.key_point_credit(k.match) for k in coverage])) if has_points else 0.0
-    quote = [Evidence(kind="quote", detail="closest sentence", quote=closest)] if closest else []
-    signals = [Signal(name="relevance", value=relevance, effect=round(weights[0] * relevance, 2), evidence=quote)]
-    if has_points:
-        signals.append(
-            Signal(
-                name="key_point_coverage",
-                value=text_components.r3(credit),
-                effect=round(weights[1] * credit, 2),
-                evidence=[
-                    Evidence(
-                        kind="key_point", detail=("covered: " if k.covered else "missing: ") + k.point, quote=k.quote
-                    )
-                    for k in coverage
-                ],
-            )
-        )
-    signals += [
-        Signal(
-            name="structure",
-            value=text_components.r3(structure_share),
-            effect=round(weights[2] * structure_share * gate, 2),
-            evidence=[e for s in structure_score.signals for e in s.evidence],
-        ),
-        Signal(
-            name="specificity", value=text_components.r3(specificity), effect=round(weights[3] * specificity * gate, 2)
-        ),
-        Signal(
-            name="length_vs_budget",
-            value=text_components.r3(adequacy),
-            effect=round(weights[4] * adequacy * gate, 2),
-            evidence=[Evidence(kind="length", detail=length_note)],
-        ),
-    ]
-    penalties = [
-        ("hedges", hedges, 1.5, 8.0),
-        ("fillers_in_text", fillers, 1.5, 10.0),
-        ("repetitions", [r for r in repetitions if r.kind in PENALISED_REPETITIONS], 2.0, 8.0),
-    ]
-    for name, findings, each, cap in penalties:
-        if findings:
-            signals.append(
-                Signal(
-                    name=name,
-                    value=len(findings),
-                    effect=-min(cap, each * len(findings)),
-                    evidence=text_components.finding_evidence(name, findings),
-                )
-            )
-    total = sum(s.effect for s in signals)
-    if substantive_words < min_words and total > 0:
-        factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * substantive_words / min_words
-        signals.append(Signal(name="too_short", value=substantive_words, effect=round(total * (factor - 1), 2)))
-        total *= factor
-    if total < 0:
-        signals.append(Signal(name="floor_at_zero", value=0, effect=round(-total, 2)))
-        total = 0.0
-    return Score(value=round(text_components.clip(total, 0.0, 100.0)), signals=signals)
 
 
 def is_off_topic(relevance: float, key_points: list[KeyPointCoverage], question: Question) -> bool:
@@ -350,7 +284,12 @@ def _follow_up_reasons(
 
 
 def assess_answer_text(
-    answer: str, question: Question, embedder: Embedder, *, max_chars: int = MAX_ANALYSED_CHARS
+    answer: str,
+    question: Question,
+    embedder: Embedder,
+    *,
+    max_chars: int = MAX_ANALYSED_CHARS,
+    models_root: Path | None = None,
 ) -> TextAnalysis:
     """Measure an answer with ``tools.text`` and score it by the rubric, as the answer pipeline does.
 
@@ -359,6 +298,12 @@ def assess_answer_text(
         question: the question with its kind, key points and time budget.
         embedder: sentence embedder (unit vectors); called once with one batch.
         max_chars: only the first ``max_chars`` characters are analysed.
+        models_root: the model registry (``settings.models_dir``); with it, the trained grader
+            judges content correctness (the bundled grader when none was trained).
 
     """
-    return assess_text(analyze_text(answer, question, embedder, max_chars=max_chars), question)
+    measured = analyze_text(answer, question, embedder, max_chars=max_chars)
+    correctness = None
+    if models_root is not None and measured.substantive_word_count and question.key_points:
+        correctness = grade_correctness(neutralise(answer[:max_chars]).text, question, embedder, models_root)
+    return assess_text(measured, question, correctness)
