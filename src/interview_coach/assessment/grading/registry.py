@@ -21,7 +21,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+
+ModelCard: TypeAlias = dict[str, Any]
+"""A model card as stored in ``model_card.json``: a free-form JSON document (metrics nest by split)."""
 
 BUNDLED_ROOT = Path(__file__).resolve().parents[2] / "data" / "models"
 """Models shipped inside the package (read-only)."""
@@ -55,7 +58,7 @@ class ModelInfo:
     kind: str
     version: str
     path: Path
-    card: dict[str, Any] = field(default_factory=dict)
+    card: ModelCard = field(default_factory=dict)
     bundled: bool = False
     active: bool = False
 
@@ -71,7 +74,7 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_card(folder: Path) -> dict[str, Any]:
+def read_card(folder: Path) -> ModelCard:
     """Read and check a version folder's card; every file it lists must exist with its hash.
 
     Raises:
@@ -92,7 +95,7 @@ def read_card(folder: Path) -> dict[str, Any]:
     return card
 
 
-def render_card_markdown(card: dict[str, Any]) -> str:
+def render_card_markdown(card: ModelCard) -> str:
     """Render a model card dict as readable Markdown (sections for nested mappings)."""
     lines = [f"# Model card: {card.get('version', '?')}", ""]
     if card.get("description"):
@@ -111,7 +114,7 @@ def render_card_markdown(card: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_card(folder: Path, card: dict[str, Any]) -> None:
+def write_card(folder: Path, card: ModelCard) -> None:
     """Write ``model_card.json`` and ``MODEL_CARD.md`` into ``folder``."""
     (folder / CARD_JSON).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     (folder / CARD_MD).write_text(render_card_markdown(card), encoding="utf-8")
