@@ -15,7 +15,7 @@ from interview_coach.assessment.progress import describe_progress
 from interview_coach.assessment.report import question_findings
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import CoachReply, MemoryRecord, QuestionReport, SessionReport
-from interview_coach.memory.store import new_record
+from interview_coach.memory.store import new_record, session_summaries
 
 
 class CoachMessage(BaseModel):
@@ -76,7 +76,7 @@ def load_context(deps: AppDeps, user_id: str, message: str, report: SessionRepor
         user_id=user_id,
         report=report,
         memories=memory.search(user_id, message, limit=5),
-        summaries=memory.list(user_id, kinds=["session_summary"], limit=20),
+        summaries=session_summaries(memory, user_id, limit=20),
         stories=memory.list(user_id, kinds=["star_story"], limit=10),
     )
 

@@ -10,6 +10,7 @@ from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
 from interview_coach.assessment.question_bank import load_question_bank, select_questions
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import InterviewPlanRequest, Question, QuestionKind
+from interview_coach.memory.store import session_summaries
 
 
 class QuestionWording(BaseModel):
@@ -60,7 +61,7 @@ def recently_asked(deps: AppDeps, user_id: str) -> set[str]:
     """Question ids asked in the user's last sessions, to avoid repeats."""
     if deps.memory is None:
         return set()
-    summaries = deps.memory.list(user_id, kinds=["session_summary"], limit=3)
+    summaries = session_summaries(deps.memory, user_id, limit=3)
     return {qid for r in summaries for qid in r.data.get("question_ids", [])}
 
 

@@ -110,6 +110,7 @@ from interview_coach.tools.text.injection import neutralise
 __all__ = ["CALIBRATION", "Calibration", "assess_answer_text", "assess_text", "is_off_topic"]
 
 MIN_WORDS = 12
+KEY_POINT_RULE_MIN_WORDS = 30
 OFF_TOPIC_BELOW = 0.40
 FOLLOW_UP_OFF_TOPIC_BELOW = 0.25
 KEY_POINTS_OFF_TOPIC_BELOW: dict[QuestionKind, float] = {
@@ -164,7 +165,7 @@ def assess_text(analysis: TextAnalysis, question: Question, correctness: Correct
     calibration = CALIBRATION[question.kind]
     compared = analysis.closest_quote is not None
     relevance = text_components.r3(calibration.relevance(analysis.relevance_raw)) if compared else 0.0
-    off_topic = compared and is_off_topic(relevance, analysis.key_points, question)
+    off_topic = compared and is_off_topic(relevance, analysis.key_points, question, analysis.substantive_word_count)
     coverage = [
         k.model_copy(update={"covered": k.match >= calibration.key_point_covered_at}) if compared else k
         for k in analysis.key_points
@@ -241,7 +242,9 @@ def assess_text(analysis: TextAnalysis, question: Question, correctness: Correct
     )
 
 
-def is_off_topic(relevance: float, key_points: list[KeyPointCoverage], question: Question) -> bool:
+def is_off_topic(
+    relevance: float, key_points: list[KeyPointCoverage], question: Question, substantive_words: int | None = None
+) -> bool:
     """Judge whether an answer addresses another question (see the module docstring).
 
     A main question's answer is off topic when its calibrated relevance is below
@@ -249,13 +252,14 @@ def is_off_topic(relevance: float, key_points: list[KeyPointCoverage], question:
     ``KEY_POINTS_OFF_TOPIC_BELOW``: an answer to a neighbouring question in the same field sits
     close to the question's words but covers none of its points. A follow-up's key points are the
     parent's missing points and its text is short ("How did it turn out?"), so a follow-up answer
-    is off topic only below ``FOLLOW_UP_OFF_TOPIC_BELOW``.
+    is off topic only below ``FOLLOW_UP_OFF_TOPIC_BELOW``. The key-point rule needs a full answer
+    (``KEY_POINT_RULE_MIN_WORDS``): a one-line vague answer is short or vague, not about something else.
     """
     if question.follow_up_of is not None:
         return relevance < FOLLOW_UP_OFF_TOPIC_BELOW
     if relevance < OFF_TOPIC_BELOW:
         return True
-    if not key_points:
+    if not key_points or (substantive_words is not None and substantive_words < KEY_POINT_RULE_MIN_WORDS):
         return False
     mean_match = float(np.mean([k.match for k in key_points]))
     return mean_match < KEY_POINTS_OFF_TOPIC_BELOW[question.kind]

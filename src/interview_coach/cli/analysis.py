@@ -15,6 +15,7 @@ import typer
 from interview_coach.cli.common import CliError, clear_errors, console, dump_json, open_deps
 from interview_coach.core.settings import get_settings
 from interview_coach.domain import AnswerInput, Question, QuestionKind
+from interview_coach.memory.store import session_summaries
 
 if TYPE_CHECKING:
     from interview_coach.domain import AnswerAssessment
@@ -49,7 +50,7 @@ def analyze(
             target = asked or Question(
                 id="adhoc", text="(no question given)", kind=QuestionKind.TECHNICAL, competency="general"
             )
-            history = deps.memory.list(user, kinds=["session_summary"], limit=20) if user and deps.memory else []
+            history = session_summaries(deps.memory, user, limit=20) if user else []
             assessment = assess_answer(deps, target, answer, analyze_content=asked is not None, history=history)
         finally:
             deps.close()

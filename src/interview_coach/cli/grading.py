@@ -62,7 +62,8 @@ def train_grader_command(
     ] = True,
 ) -> None:
     """Train the answer grader on SAF ``training`` (+ corrections), validate it, promote it if it is no worse."""
-    from interview_coach.assessment.grading.registry import active, promote as promote_version, read_card
+    from interview_coach.assessment.grading.registry import active, read_card
+    from interview_coach.assessment.grading.registry import promote as promote_version
     from interview_coach.learning.train_grader import should_promote, train_grader
 
     settings = get_settings()

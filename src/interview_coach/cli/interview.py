@@ -57,7 +57,7 @@ def print_turn(turn: Turn, *, show_report: bool = True) -> None:
         label = LABELS.get(event.role, event.role)
         ref = event.question
         if event.role == "interviewer" and ref is not None and ref.number:
-            label = "Interviewer (follow-up)" if ref.follow_up else f"Interviewer [Q{ref.number}/{ref.total}]"
+            label = f"Interviewer [{ref.progress}]"
         console.print(f"[{STYLES.get(event.role, 'white')}]{label}:[/] {event.text}")
 
 

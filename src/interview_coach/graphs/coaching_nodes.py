@@ -22,7 +22,7 @@ from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerInput, MemoryRecord, SessionReport
 from interview_coach.graphs import events
 from interview_coach.graphs.state import InterviewState, report_of, request_of, results_of
-from interview_coach.memory.store import new_record
+from interview_coach.memory.store import new_record, session_summaries
 
 COACH_INTRO = (
     "The interview is over. I'm your coach now: ask why a question scored low, for a drill, "
@@ -33,7 +33,7 @@ COACH_INTRO = (
 def _previous_summaries(deps: AppDeps, user_id: str, session_id: str) -> list[MemoryRecord]:
     if deps.memory is None:
         return []
-    return [r for r in deps.memory.list(user_id, kinds=["session_summary"], limit=50) if r.session_id != session_id]
+    return session_summaries(deps.memory, user_id, limit=50, exclude_session=session_id)
 
 
 def report_summary(report: SessionReport) -> str:

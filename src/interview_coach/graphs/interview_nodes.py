@@ -32,6 +32,7 @@ from interview_coach.domain import (
 from interview_coach.graphs import events
 from interview_coach.graphs.intents import HELP_TEXT, classify_input
 from interview_coach.graphs.state import InterviewState, current_question, current_ref, request_of, results_of
+from interview_coach.memory.store import session_summaries
 
 
 async def plan_interview(state: InterviewState, runtime: Runtime[AppDeps]) -> dict[str, Any]:
@@ -188,7 +189,7 @@ async def analyze_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> di
     request = request_of(state)
     history = []
     if (answer.audio_path or answer.video_path) and deps.memory is not None:
-        history = await asyncio.to_thread(deps.memory.list, state["user_id"], kinds=["session_summary"], limit=20)
+        history = await asyncio.to_thread(session_summaries, deps.memory, state["user_id"], limit=20)
     assessment = await asyncio.to_thread(
         assess_answer,
         deps,

@@ -33,6 +33,8 @@ from interview_coach.graphs.state import current_question, current_ref, events_o
 from interview_coach.graphs.supervisor import build_graph
 from interview_coach.memory.feedback import FeedbackStore
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic, SessionStore
+from interview_coach.memory.store import session_summaries
+
 
 class SessionConflictError(RuntimeError):
     """The session id is taken: it already holds an interview."""
@@ -291,7 +293,7 @@ class InterviewService:
     def session_summaries(self, user_id: str, *, limit: int = 200) -> list[MemoryRecord]:
         """Return the user's per-session summaries from long-term memory (empty without memory)."""
         memory = self.deps.memory
-        return list(memory.list(user_id, kinds=["session_summary"], limit=limit)) if memory else []
+        return session_summaries(memory, user_id, limit=limit)
 
     async def delete_user_everywhere(self, user_id: str, extra: Sequence[UserDataDeleter] = ()) -> dict[str, int]:
         """Delete a user's sessions, checkpoints, memory and feedback, then run each extra deleter.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interview_coach.core.embedding import Embedder
+from interview_coach.core.ports import MemoryStore
 from interview_coach.domain import MemoryKind, MemoryRecord
 
 if TYPE_CHECKING:
@@ -189,3 +190,20 @@ class QdrantMemoryStore:
     def close(self) -> None:
         """Release the embedded folder lock."""
         self._client.close()
+
+
+def session_summaries(
+    memory: MemoryStore | None, user_id: str, *, limit: int = 20, exclude_session: str | None = None
+) -> list[MemoryRecord]:
+    """Return the user's session summaries, newest first (empty without memory).
+
+    Args:
+        memory: the store, or ``None`` when the process runs without long-term memory.
+        user_id: whose summaries.
+        limit: at most this many.
+        exclude_session: leave out this session's own summary (a session is not its own baseline).
+    """
+    if memory is None:
+        return []
+    records = memory.list(user_id, kinds=["session_summary"], limit=limit + (1 if exclude_session else 0))
+    return [r for r in records if r.session_id != exclude_session][:limit]
