@@ -14,16 +14,18 @@ task/action/result for situational ones where the question sets the situation; d
 example, trade-off for technical ones; a follow-up is judged only on the parts it asks for),
 P the specificity (0-1), L the length adequacy (0-1) and G = clip(R / 0.6) the on-topic gate.
 
-**Correctness is separate from delivery.** When the question has key points, the trained
+**Correctness is separate from delivery.** For a technical question with key points, the trained
 grader (``assessment/correctness.py``, model versions in the registry) judges whether the answer
 says what a good answer says; its correctness is reported as its own score
 (``correctness_score``, with covered and missing points as evidence) and K = (C + correctness)/2.
+Behavioral and situational key points describe one possible story, so those questions keep the
+key-point column (a different strong story is not wrong).
 Delivery (structure, specificity, length) is then weighted by K²: a wrong answer earns almost
 nothing for being long, structured or full of numbers, and text that does not address the
 question (padding, keyword lists, lorem ipsum) adds no content credit.
 
 ===========================  =====================  ===================  ====================
-component                    graded (key points)    key points, no        no key points
+component                    graded (technical)     key points, no        no key points
                                                     grader (fallback)
 ===========================  =====================  ===================  ====================
 relevance                    10 * R                 25 * R               40 * R
@@ -287,6 +289,16 @@ def _follow_up_reasons(
     return reasons
 
 
+def grades_correctness(question: Question) -> bool:
+    """Tell whether the trained grader judges this question's content.
+
+    Technical questions have a right answer, so correctness against their key points means
+    something. Behavioral and situational key points describe one possible story; a different
+    but strong story is not "incorrect", so those keep the key-point and structure rubric.
+    """
+    return question.kind == QuestionKind.TECHNICAL and bool(question.key_points)
+
+
 def assess_answer_text(
     answer: str,
     question: Question,
@@ -308,6 +320,6 @@ def assess_answer_text(
     """
     measured = analyze_text(answer, question, embedder, max_chars=max_chars)
     correctness = None
-    if models_root is not None and measured.substantive_word_count and question.key_points:
+    if models_root is not None and measured.substantive_word_count and grades_correctness(question):
         correctness = grade_correctness(neutralise(answer[:max_chars]).text, question, embedder, models_root)
     return assess_text(measured, question, correctness)
