@@ -78,7 +78,8 @@ async def run(sessions: int, answers: int) -> dict[str, Any]:
         deps = build_deps(settings)
         request = InterviewPlanRequest(question_ids=["tech-db-001", "tech-api-003", "beh-ownership-001"], question_count=3)
         async with _service_class().open(deps) as service:
-            deps.embedder.encode(["warm up"])
+            # One warm-up interview loads every model (embedder, grader) before anything is timed.
+            await _interview(service, "warm-up", request, len(ANSWERS), [])
             loads = 0
             original = service.graph.aget_state
 

@@ -27,9 +27,12 @@ CHAT_PATH = "/chat"
 
 
 def _warm_up(deps: AppDeps) -> None:
-    """Load the embedding and speech models so the first answer does not pay for it."""
+    """Load the embedding, grading and speech models so the first answer does not pay for it."""
+    from interview_coach.assessment.correctness import load_grader
+
     try:
         deps.embedder.encode(["warm up"])
+        load_grader(deps.settings.models_dir, deps.embedder)
         # Only local transcribers have a model to load; the Transcriber protocol does not require it.
         load = getattr(deps.transcriber, "load", None)
         if callable(load):
