@@ -183,3 +183,25 @@ async def test_a_session_id_cannot_be_adopted_or_replanned(tmp_path: Path) -> No
         snapshot = await service.graph.aget_state({"configurable": {"thread_id": first.session_id}})
         assert snapshot.values["user_id"] == "alice"
         assert [s.session_id for s in service.list_sessions("bob")] == []
+
+
+async def test_question_two_in_the_coach_means_the_main_question_with_its_follow_up(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    deps = AppDeps(settings=settings, embedder=HashEmbedder())
+    request = InterviewPlanRequest(question_ids=["tech-db-001", "tech-api-003"], question_count=2)
+    async with InterviewService.open(deps) as service:
+        turn = await service.start("u1", request)
+        first = turn.question
+        turn = await service.send(turn.session_id, "u1", "I don't know.")
+        assert turn.ref is not None and turn.ref.label == "Q1 · follow-up"
+        turn = await service.send(turn.session_id, "u1", "Still not sure, sorry.")
+        assert turn.ref is not None and turn.ref.label == "Q2"
+        second = turn.question
+        turn = await service.send(turn.session_id, "u1", "/end")
+        assert turn.report is not None
+        labels = [q.ref.label for q in turn.report.questions if q.ref]
+        assert labels == ["Q1", "Q1 · follow-up"]  # Q2 was never answered before /end
+        reply = await service.send(turn.session_id, "u1", "why was question 1 rated low?")
+        text = next(m.text for m in reply.messages if m.kind == "coach")
+        assert first is not None and first.text in text and "Q1 · follow-up" in text
+        assert second is not None and second.text not in text

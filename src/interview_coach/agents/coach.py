@@ -11,8 +11,9 @@ from pydantic_ai import Agent
 from interview_coach.agents import prompts
 from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
 from interview_coach.assessment.knowledge import CoachingPattern, find_pattern, search_patterns
+from interview_coach.assessment.labels import score_label, signal_label
 from interview_coach.assessment.progress import describe_progress
-from interview_coach.assessment.report import question_findings
+from interview_coach.assessment.report import number_results, question_findings
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import CoachReply, MemoryRecord, QuestionReport, SessionReport
 from interview_coach.memory.store import new_record, session_summaries
@@ -50,16 +51,22 @@ class CoachContext:
 
 
 def referenced_question(message: str, report: SessionReport | None) -> tuple[int, QuestionReport] | None:
-    """Find 'question 3' / 'Q3' in a message and return that question of the report."""
+    """Find 'question 3' / 'Q3' in a message and return that main question of the report (not a follow-up)."""
     if report is None:
         return None
     match = _QUESTION_REF.search(message)
     if not match:
         return None
     number = int(match.group(1))
-    if 1 <= number <= len(report.questions):
-        return number, report.questions[number - 1]
+    for result in number_results(report.questions):
+        if result.ref is not None and result.ref.number == number and not result.ref.follow_up:
+            return number, result
     return None
+
+
+def follow_ups_of(report: SessionReport, number: int) -> list[QuestionReport]:
+    """Return the follow-ups asked for main question ``number``, in order."""
+    return [r for r in number_results(report.questions) if r.ref and r.ref.number == number and r.ref.follow_up]
 
 
 def wants_reanswer(message: str) -> bool:
@@ -84,13 +91,13 @@ def load_context(deps: AppDeps, user_id: str, message: str, report: SessionRepor
 def _explain_question(number: int, question: QuestionReport) -> str:
     if question.input_mode == "skipped":
         return f"Question {number} was skipped, so there is nothing to score. Want to answer it now? Say 're-answer question {number}'."
-    scores = ", ".join(f"{k.replace('_', ' ')} {v.value}" for k, v in question.scores.items() if v.value is not None)
+    scores = ", ".join(f"{score_label(k).lower()} {v.value}" for k, v in question.scores.items() if v.value is not None)
     lines = [f"Question {number} ({question.question.text}) scored: {scores or 'nothing measurable'}."]
     quality = question.scores.get("answer_quality")
     if quality:
         drivers = sorted((s for s in quality.signals if s.effect), key=lambda s: s.effect)
-        negatives = [f"{s.name.replace('_', ' ')} ({s.effect:+.0f})" for s in drivers if s.effect < 0][:3]
-        positives = [f"{s.name.replace('_', ' ')} ({s.effect:+.0f})" for s in reversed(drivers) if s.effect > 0][:2]
+        negatives = [f"{signal_label(s.name)} ({s.effect:+.0f})" for s in drivers if s.effect < 0][:3]
+        positives = [f"{signal_label(s.name)} ({s.effect:+.0f})" for s in reversed(drivers) if s.effect > 0][:2]
         if negatives:
             lines.append("What pulled it down: " + ", ".join(negatives) + ".")
         if positives:
@@ -179,7 +186,15 @@ def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> C
     lowered = message.lower()
     question = referenced_question(message, context.report)
     if question and not wants_reanswer(message):
-        return CoachReply(text=_explain_question(*question), grounded_on=[f"report:Q{question[0]}"])
+        number, main = question
+        text = _explain_question(number, main)
+        assert context.report is not None
+        for follow_up in follow_ups_of(context.report, number):
+            label = follow_up.ref.label if follow_up.ref else "follow-up"
+            quality = follow_up.scores.get("answer_quality")
+            value = quality.value if quality and quality.value is not None else "not measured"
+            text += f"\nIts {label} ({follow_up.question.text}) scored answer quality {value}."
+        return CoachReply(text=text, grounded_on=[f"report:Q{number}"])
     goal = _GOAL.search(message)
     if goal and deps.memory is not None and len(goal.group(1).strip()) > 3:
         text = goal.group(1).strip().rstrip(".!")

@@ -8,9 +8,8 @@ from statistics import mean
 
 from interview_coach.assessment.findings import STRENGTH_TITLES
 from interview_coach.assessment.knowledge import find_pattern
-from interview_coach.domain import CandidateProfile, Finding, QuestionReport, Score, SessionReport, Signal
-
-OVERALL_SCORES = ("answer_quality", "fluency", "confidence", "stress")
+from interview_coach.assessment.labels import OVERALL_SCORES
+from interview_coach.domain import CandidateProfile, Finding, QuestionRef, QuestionReport, Score, SessionReport, Signal
 
 
 def question_label(question: QuestionReport, position: int) -> str:
@@ -169,3 +168,22 @@ def build_session_report(
             }
         ),
     )
+
+
+def number_results(results: list[QuestionReport]) -> list[QuestionReport]:
+    """Give results saved before question identities existed their main-question number."""
+    if all(r.ref is not None for r in results):
+        return results
+    total = sum(1 for r in results if r.question.follow_up_of is None) or 1
+    numbered: list[QuestionReport] = []
+    number, follow_up = 0, 0
+    for result in results:
+        if result.question.follow_up_of is None:
+            number, follow_up = number + 1, 0
+        else:
+            follow_up += 1
+        ref = result.ref or QuestionRef(
+            number=max(number, 1), total=total, follow_up=follow_up, question_id=result.question.id
+        )
+        numbered.append(result if result.ref else result.model_copy(update={"ref": ref}))
+    return numbered

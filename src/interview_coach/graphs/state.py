@@ -10,6 +10,7 @@ import operator
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
+from interview_coach.assessment.report import number_results
 from interview_coach.domain import (
     AnswerAnalysis,
     AnswerEvaluation,
@@ -128,22 +129,3 @@ def report_of(state: Mapping[str, Any]) -> SessionReport | None:
 def events_of(state: Mapping[str, Any], since: int = 0) -> list[TurnEvent]:
     """Return the conversation's events from position ``since``."""
     return [TurnEvent.model_validate(m) for m in list(state.get("messages", []))[since:]]
-
-
-def number_results(results: list[QuestionReport]) -> list[QuestionReport]:
-    """Give results saved before question identities existed their main-question number."""
-    if all(r.ref is not None for r in results):
-        return results
-    total = sum(1 for r in results if r.question.follow_up_of is None) or 1
-    numbered: list[QuestionReport] = []
-    number, follow_up = 0, 0
-    for result in results:
-        if result.question.follow_up_of is None:
-            number, follow_up = number + 1, 0
-        else:
-            follow_up += 1
-        ref = result.ref or QuestionRef(
-            number=max(number, 1), total=total, follow_up=follow_up, question_id=result.question.id
-        )
-        numbered.append(result if result.ref else result.model_copy(update={"ref": ref}))
-    return numbered
