@@ -76,7 +76,9 @@ async def run(sessions: int, answers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
         settings = Settings(data_dir=Path(tmp), _env_file=None)  # type: ignore[call-arg]
         deps = build_deps(settings)
-        request = InterviewPlanRequest(question_ids=["tech-db-001", "tech-api-003", "beh-ownership-001"], question_count=3)
+        request = InterviewPlanRequest(
+            question_ids=["tech-db-001", "tech-api-003", "beh-ownership-001"], question_count=3
+        )
         async with _service_class().open(deps) as service:
             # One warm-up interview loads every model (embedder, grader) before anything is timed.
             await _interview(service, "warm-up", request, len(ANSWERS), [])
