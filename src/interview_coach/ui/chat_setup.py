@@ -186,11 +186,12 @@ def _add_element_route(app: FastAPI, settings: Settings) -> None:
         if not token:
             raise HTTPException(401, "Log in to the chat first.")
         user: Any = await authenticate_user(token)
-        owner = object_key.split("/", 1)[0]
         layer: Any = get_data_layer()  # type: ignore[no-untyped-call]
         storage = getattr(layer, "storage_provider", None)
         path = storage.path_for(object_key) if storage is not None and hasattr(storage, "path_for") else None
-        if getattr(user, "id", None) != owner or path is None or not path.is_file():
+        # The owner is read from the normalised path, never from the raw key: "B/../A/x" is A's file.
+        owner = storage.owner_of(path) if storage is not None and path is not None else None
+        if owner is None or getattr(user, "id", None) != owner or path is None or not path.is_file():
             raise HTTPException(404, "Not found.")
         return FileResponse(path)
 

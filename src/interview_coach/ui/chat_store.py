@@ -62,10 +62,20 @@ class LocalStorageClient(BaseStorageClient):
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def path_for(self, object_key: str) -> Path | None:
-        """Return the file of an object key, or ``None`` for keys escaping the folder."""
+        """Return the file of an object key, or ``None`` for keys escaping the folder or not a path."""
+        if "\x00" in object_key:
+            return None
         candidate = (self.root / object_key).resolve()
         root = self.root.resolve()
         return candidate if root in candidate.parents else None
+
+    def owner_of(self, path: Path) -> str | None:
+        """Return the user folder a resolved path lies in (its first component under the root)."""
+        try:
+            parts = path.resolve().relative_to(self.root.resolve()).parts
+        except ValueError:
+            return None
+        return parts[0] if len(parts) > 1 else None
 
     async def upload_file(
         self,
