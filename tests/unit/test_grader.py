@@ -46,6 +46,8 @@ from interview_coach.learning.train_grader import should_promote
 class HashEmbedder:
     """Deterministic stand-in for MiniLM: normalised bag of hashed word stems."""
 
+    dimension = 256
+
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), 256), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from interview_coach.assessment.grading.embedder import Embedder, MiniLMEmbedder
 from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align_many, reference_units
 from interview_coach.assessment.grading.metrics import all_metrics
-from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights
+from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights, grading_embedder
 from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
 from interview_coach.assessment.grading.text import token_f1, truncate, words
+from interview_coach.core.embedding import Embedder
 from interview_coach.learning.grader_fit import (
     FitConfig,
     FittedModel,
@@ -213,7 +213,7 @@ def train_grader(
     """
     started = time.perf_counter()
     np.random.seed(seed)
-    embedder = embedder or MiniLMEmbedder(threads=2)
+    embedder = embedder or grading_embedder(threads=2)
     train = load_split(saf_dir, "training")
     extras = [
         LabelledExample(

@@ -19,9 +19,12 @@ class SentenceTransformerEmbedder:
 
     dimension = EMBEDDING_DIM
 
-    def __init__(self, spec: str = BUNDLED_MINILM, cache_size: int = 4096, threads: int = 1) -> None:
+    def __init__(
+        self, spec: str = BUNDLED_MINILM, cache_size: int = 4096, threads: int = 1, batch_size: int = 32
+    ) -> None:
         """Remember where the model is; loading waits for the first ``encode``."""
         self._spec = spec
+        self._batch_size = batch_size
         self._threads = threads
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
@@ -51,7 +54,9 @@ class SentenceTransformerEmbedder:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
             model = self._load()
-            vectors = model.encode(missing, normalize_embeddings=True, batch_size=32, show_progress_bar=False)
+            vectors = model.encode(
+                missing, normalize_embeddings=True, batch_size=self._batch_size, show_progress_bar=False
+            )
             if len(self._cache) + len(missing) > self._cache_size:
                 self._cache.clear()
             for text, vector in zip(missing, vectors, strict=True):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from interview_coach.assessment.grading.embedder import Embedder
 from interview_coach.assessment.grading.text import content_stems, negation_count, token_f1, units, words
+from interview_coach.core.embedding import Embedder
 
 FEATURE_NAMES: tuple[str, ...] = (
     "cos_whole",  # cosine(answer, reference)

@@ -16,7 +16,6 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview_coach.assessment.grading.embedder import Embedder, MiniLMEmbedder
 from interview_coach.assessment.grading.features import (
     COVERED_THRESHOLD,
     FEATURE_NAMES,
@@ -36,6 +35,8 @@ from interview_coach.assessment.grading.text import (
     truncate,
     words,
 )
+from interview_coach.core.embedding import Embedder
+from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 
 Verdict = Literal["correct", "partially_correct", "incorrect"]
 Basis = Literal["reference", "key_points", "none"]
@@ -44,6 +45,11 @@ WEIGHTS_FORMAT = "interview-coach-grader/1"
 REBUILD_COMMAND = "interview-coach train grader"
 UNTRAINED_VERSION = "untrained-heuristic-1"
 _KEY_POINTS_NOTE = "no reference answer: graded against the key points"
+
+
+def grading_embedder(threads: int = 1) -> SentenceTransformerEmbedder:
+    """Return the bundled MiniLM as the grader was trained with it (batches of 64, a large memo)."""
+    return SentenceTransformerEmbedder(threads=threads, cache_size=20000, batch_size=64)
 
 
 class GraderUnavailableError(RuntimeError):
@@ -178,7 +184,7 @@ class Grader:
         self.weights = weights
         self.version = version
         self.trained = trained
-        self.embedder: Embedder = embedder if embedder is not None else MiniLMEmbedder()
+        self.embedder: Embedder = embedder if embedder is not None else grading_embedder()
 
     @classmethod
     def load(cls, folder: Path, embedder: Embedder | None = None) -> Grader:
