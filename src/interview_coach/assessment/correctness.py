@@ -63,10 +63,6 @@ def load_grader(models_root: Path, embedder: Embedder) -> Grader | str:
         return _cache[key]
 
 
-def _reference(question: Question) -> tuple[str | None, list[str]]:
-    return None, list(question.key_points)
-
-
 def grade_correctness(answer: str, question: Question, embedder: Embedder, models_root: Path) -> Correctness:
     """Grade how correct an answer is against the question's key points.
 
@@ -79,16 +75,16 @@ def grade_correctness(answer: str, question: Question, embedder: Embedder, model
     Returns:
         The correctness score with evidence; "not measured" when the question has no key points.
     """
-    reference, key_points = _reference(question)
-    if not key_points and not reference:
-        return Correctness(score=Score.not_measured("the question has no reference answer or key points"))
+    key_points = list(question.key_points)
+    if not key_points:
+        return Correctness(score=Score.not_measured("the question has no key points to grade against"))
     grader = load_grader(models_root, embedder)
     note = None
     if isinstance(grader, Grader):
-        result: GradeResult = grader.grade(question.text, answer, reference=reference, key_points=key_points)
+        result: GradeResult = grader.grade(question.text, answer, key_points=key_points)
     else:
         note = grader
-        result = untrained_grade(question.text, answer, reference=reference, key_points=key_points, embedder=embedder)
+        result = untrained_grade(question.text, answer, key_points=key_points, embedder=embedder)
     if result.score is None:
         return Correctness(score=Score.not_measured(result.note or "nothing to grade against"))
     evidence = [Evidence(kind="key_point", detail=f"covered: {p}") for p in result.covered[:4]]

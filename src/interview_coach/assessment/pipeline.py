@@ -18,7 +18,7 @@ from interview_coach.assessment.progress import voice_baseline_deltas
 from interview_coach.assessment.scoring import compute_scores, quality_1_5
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, AnswerAssessment, AnswerInput, MemoryRecord, NotMeasured, Question
-from interview_coach.domain.events import Modality
+from interview_coach.domain.answers import Modality
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,8 @@ from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
 from interview_coach.domain.text import TextAnalysis
 from interview_coach.domain.voice import VoiceAnalysis
 
+Modality = Literal["voice", "face", "gesture", "text"]
+
 
 class AnswerInput(BaseModel):
     """How the candidate answered: text and/or a media file."""
@@ -24,7 +26,7 @@ class NotMeasured(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    modality: Literal["voice", "face", "gesture", "text"]
+    modality: Modality
     reason: str
 
     @property

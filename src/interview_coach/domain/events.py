@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from interview_coach.domain.answers import Modality
 from interview_coach.domain.interview import QuestionRef
 from interview_coach.domain.reports import AnswerEvaluation
 
@@ -21,7 +22,6 @@ EventKind = Literal[
     "coach",
     "status",
 ]
-Modality = Literal["voice", "face", "gesture", "text"]
 NoticeKind = Literal["not_measured", "truncated", "engine", "documents", "memory", "info"]
 
 

@@ -253,7 +253,6 @@ async def evaluate_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> d
     if request_of(state).mode == InterviewMode.PRACTICE:
         messages.append(events.feedback(feedback_text(ref, evaluation), ref, evaluation))
     return {
-        "evaluation": evaluation.model_dump(mode="json"),
         "results": [result.model_dump(mode="json")],
         "messages": messages,
         "llm_usage": usage.totals(),

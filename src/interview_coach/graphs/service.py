@@ -71,6 +71,15 @@ class Turn:
     llm_usage: dict[str, int] = field(default_factory=dict)
 
 
+def _waiting_for(interrupts: list[Any]) -> Waiting:
+    """Tell what the graph waits for from its pending interrupts (the last one wins)."""
+    waiting: Waiting = None
+    for pending in interrupts:
+        kind = pending.value.get("type") if isinstance(pending.value, dict) else None
+        waiting = "coach" if kind == "coach" else "answer"
+    return waiting
+
+
 @asynccontextmanager
 async def open_checkpointer(dsn: str) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     """Open the checkpointer: Postgres for ``postgres://`` DSNs, SQLite otherwise."""
@@ -142,11 +151,7 @@ class InterviewService:
                         await on_progress(node)
         if not values:
             values = (await self._snapshot(session_id)).values or {}
-        waiting: Waiting = None
-        for pending in interrupts:
-            kind = pending.value.get("type") if isinstance(pending.value, dict) else None
-            waiting = "coach" if kind == "coach" else "answer"
-        return self._turn(session_id, values, waiting, since=seen)
+        return self._turn(session_id, values, _waiting_for(interrupts), since=seen)
 
     def _turn(self, session_id: str, values: Mapping[str, Any], waiting: Waiting, *, since: int) -> Turn:
         report = report_of(values)
@@ -166,12 +171,7 @@ class InterviewService:
 
     @staticmethod
     def _waiting(snapshot: StateSnapshot) -> Waiting:
-        waiting: Waiting = None
-        for task in snapshot.tasks:
-            for pending in task.interrupts:
-                kind = pending.value.get("type") if isinstance(pending.value, dict) else None
-                waiting = "coach" if kind == "coach" else "answer"
-        return waiting
+        return _waiting_for([pending for task in snapshot.tasks for pending in task.interrupts])
 
     async def start(self, user_id: str, request: InterviewPlanRequest, *, session_id: str | None = None) -> Turn:
         """Create a session, plan it and ask the first question.

@@ -12,8 +12,6 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from interview_coach.assessment.report import number_results
 from interview_coach.domain import (
-    AnswerAnalysis,
-    AnswerEvaluation,
     InterviewPlanRequest,
     Question,
     QuestionRef,
@@ -47,8 +45,7 @@ class InterviewState(TypedDict, total=False):
         follow_ups: follow-ups asked for the current main question.
         pending: the candidate's latest input (``AnswerInput`` as JSON).
         intent: what the latest input means.
-        analysis: ``AnswerAnalysis`` of the latest answer.
-        evaluation: ``AnswerEvaluation`` of the latest answer.
+        analysis: ``AnswerAssessment`` of the latest answer (measured and judged, before wording).
         results: one ``QuestionReport`` per asked question (append-only).
         messages: the conversation as ``TurnEvent`` JSON (append-only).
         phase: interview, coaching, or ended.
@@ -71,7 +68,6 @@ class InterviewState(TypedDict, total=False):
     pending: dict[str, Any] | None
     intent: Intent
     analysis: dict[str, Any] | None
-    evaluation: dict[str, Any] | None
     results: Annotated[list[dict[str, Any]], operator.add]
     messages: Annotated[list[dict[str, Any]], operator.add]
     phase: Phase
@@ -104,16 +100,6 @@ def current_ref(state: Mapping[str, Any]) -> QuestionRef | None:
         follow_up=follow_up,
         question_id=question.id,
     )
-
-
-def analysis_of(state: Mapping[str, Any]) -> AnswerAnalysis | None:
-    """Return the latest answer's analysis."""
-    return AnswerAnalysis.model_validate(state["analysis"]) if state.get("analysis") else None
-
-
-def evaluation_of(state: Mapping[str, Any]) -> AnswerEvaluation | None:
-    """Return the latest answer's evaluation."""
-    return AnswerEvaluation.model_validate(state["evaluation"]) if state.get("evaluation") else None
 
 
 def results_of(state: Mapping[str, Any]) -> list[QuestionReport]:

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interview_coach.domain import AnswerEvaluation, Question, QuestionRef, QuestionReport, Score, TurnEvent
-from interview_coach.domain.events import EventKind, Modality, NoticeKind, Role
+from interview_coach.domain.answers import Modality
+from interview_coach.domain.events import EventKind, NoticeKind, Role
 from interview_coach.graphs.service import Turn
 from interview_coach.memory.feedback import FeedbackTarget
 
