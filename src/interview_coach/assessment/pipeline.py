@@ -76,34 +76,13 @@ def planned_modalities(
     return planned
 
 
-def measure_answer(
-    deps: AppDeps,
-    question: Question,
-    answer: AnswerInput,
-    *,
-    camera_off: bool = False,
-    opted_out: set[str] | None = None,
-    analyze_content: bool = True,
+def _measure(
+    deps: AppDeps, question: Question, answer: AnswerInput, planned: list[Modality], *, analyze_content: bool
 ) -> AnswerAnalysis:
-    """Measure an answer: voice for audio/video, face and gestures for video, text always.
-
-    Args:
-        deps: process dependencies (models load lazily on first use).
-        question: the question the answer responds to.
-        answer: typed text and/or a media file path.
-        camera_off: skip every camera-based measurement.
-        opted_out: modalities the user turned off (``"voice"``, ``"face"``, ``"gesture"``).
-        analyze_content: score the answer's content (needs a real question).
-
-    Returns:
-        The analysis; modalities that could not be measured are ``None`` with a reason in ``not_measured``.
-
-    """
-    opted = opted_out or set()
+    """Run the planned perception tools; text content is judged only with a real question."""
     text, truncated = truncate_answer(answer.text, deps.settings.max_answer_chars)
     mode = "video" if answer.video_path else "audio" if answer.audio_path else "text"
     analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
-    planned = planned_modalities(answer, camera_off=camera_off, opted_out=opted)
     media = answer.video_path or answer.audio_path
     if "voice" in planned and media:
         _analyze_voice(deps, Path(media), question, analysis)
@@ -151,9 +130,8 @@ def assess_answer(
 
     """
     opted = opted_out or set()
-    analysis = measure_answer(
-        deps, question, answer, camera_off=camera_off, opted_out=opted, analyze_content=analyze_content
-    )
+    planned = planned_modalities(answer, camera_off=camera_off, opted_out=opted)
+    analysis = _measure(deps, question, answer, planned, analyze_content=analyze_content)
     findings = find_patterns(analysis, question.kind)
     reasons = list(analysis.text.follow_up_reasons) if analysis.text is not None else []
     deltas = voice_baseline_deltas(analysis.voice, list(history), exclude_session=session_id) if analysis.voice else {}
