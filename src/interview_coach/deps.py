@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from interview_coach.core.deps import AppDeps, utc_now
@@ -10,7 +11,7 @@ from interview_coach.core.embedding import Embedder
 from interview_coach.core.ports import FaceAnalyzer, MemoryStore, Transcriber
 from interview_coach.core.settings import Settings
 
-__all__ = ["AppDeps", "build_deps", "make_deps"]
+__all__ = ["AppDeps", "WarmUpStep", "build_deps", "make_deps", "warm_up_steps"]
 
 
 def _whisper(settings: Settings) -> Transcriber:
@@ -65,3 +66,76 @@ def build_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
             collection=settings.memory_collection,
         )
     return make_deps(settings, embedder, memory)
+
+
+# A typed answer of the kind the warm-up runs through the pipeline, so every lazily built
+# piece a real answer needs (embeddings of the question's key points, structure prototypes,
+# grader, question bank, coaching knowledge base) is in memory before the server reports ready.
+_WARM_UP_ANSWER = (
+    "In my last role I owned the billing service. When a release double-charged customers I rolled it back "
+    "within forty minutes, wrote the refund script and added idempotency keys, so we had no duplicates since."
+)
+
+
+@dataclass(frozen=True)
+class WarmUpStep:
+    """One thing to load before a server reports ready.
+
+    Attributes:
+        name: short name shown by the readiness check (``embedding``, ``grader``, ...).
+        required: the server cannot assess answers without it, so it stays not ready if it fails.
+        run: loads it; returns ``None`` when done, or why it is unavailable (the server serves without it).
+
+    """
+
+    name: str
+    required: bool
+    run: Callable[[], str | None]
+
+
+def warm_up_steps(deps: AppDeps) -> list[WarmUpStep]:
+    """Return the models a server loads at start, in order, before it reports ready.
+
+    A step's ``run`` raises (e.g. ``ModelUnavailableError``) when its model cannot be loaded.
+    """
+    return [
+        WarmUpStep("embedding", True, lambda: _warm_embedding(deps)),
+        WarmUpStep("grader", False, lambda: _warm_grader(deps)),
+        WarmUpStep("answer_pipeline", True, lambda: _warm_pipeline(deps)),
+        WarmUpStep("transcriber", False, lambda: _warm_transcriber(deps)),
+    ]
+
+
+def _warm_embedding(deps: AppDeps) -> None:
+    deps.embedder.encode(["warm up", "a second sentence so a batch runs"])
+
+
+def _warm_grader(deps: AppDeps) -> str | None:
+    from interview_coach.assessment.correctness import load_grader
+
+    grader = load_grader(deps.settings.models_dir, deps.embedder)
+    return grader if isinstance(grader, str) else None
+
+
+def _warm_pipeline(deps: AppDeps) -> None:
+    from interview_coach.assessment.knowledge import load_knowledge_base
+    from interview_coach.assessment.pipeline import assess_answer
+    from interview_coach.assessment.question_bank import load_question_bank
+    from interview_coach.domain import AnswerInput
+
+    question = next(q for q in load_question_bank().questions if q.key_points)
+    assess_answer(deps, question, AnswerInput(text=_WARM_UP_ANSWER))
+    # The feedback's coaching tips come from this YAML file; parsing it took 1 s of the first answer.
+    load_knowledge_base()
+
+
+def _warm_transcriber(deps: AppDeps) -> None:
+    import numpy as np
+
+    from interview_coach.tools.voice.activity import speech_probabilities
+    from interview_coach.tools.voice.transcribe import Transcriber as WhisperTranscriber
+
+    transcriber = deps.transcriber
+    if isinstance(transcriber, WhisperTranscriber):
+        transcriber.load()
+    speech_probabilities(np.zeros(16000, dtype=np.float32))

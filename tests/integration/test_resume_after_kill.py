@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from interview_coach.deps import AppDeps
 from interview_coach.graphs.service import InterviewService
+from kill_driver import USER, WEAK
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +88,65 @@ async def test_sigkill_during_analysis_then_resume(deps: AppDeps, tmp_path: Path
             assert state.values["results"][0]["question"]["id"] == "tech-db-001"
     finally:
         fresh.close()
+
+
+def _kill_child_at(data_dir: Path, session_id: str, point: str) -> list[str]:
+    """Run the scripted interview of ``kill_driver`` in a child that SIGKILLs itself at ``point``."""
+    code = f"import sys; from kill_driver import run_child; run_child({str(data_dir)!r}, '', {session_id!r}, {point!r})"
+    tests_dir = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join([str(tests_dir), *sys.path])}
+    child = subprocess.run([sys.executable, "-c", code], env=env, check=False, timeout=900)
+    log = (data_dir / "child.log").read_text(encoding="utf-8").splitlines()
+    assert child.returncode == -signal.SIGKILL and log[-1] == f"KILL {point}", log
+    return log
+
+
+def test_chat_session_prompts_again_after_a_kill_between_writes_and_checkpoint(tmp_path: Path) -> None:
+    data_dir, session_id = tmp_path / "data", secrets.token_hex(16)
+    data_dir.mkdir()
+    _kill_child_at(data_dir, session_id, "after:evaluate_answer:1")
+    env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
+    chat = subprocess.run(
+        [sys.executable, "-m", "interview_coach", "chat", "--session", session_id, "--user", USER],
+        input=f"{WEAK}\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    assert chat.returncode == 0, chat.stderr[-2000:]
+    out = chat.stdout
+    # The step the kill cut short is finished: Q1's feedback, then Q2, then a prompt that takes the answer.
+    assert "Feedback on Q1" in out and "Interviewer [Q2/2]" in out
+    assert out.count("you (answer)>") == 2, out[-1500:]
+    assert "Interviewer [Q2/2 · follow-up]" in out
+
+
+def test_api_answers_and_coach_work_after_a_kill(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from interview_coach.core.settings import Settings
+    from interview_coach.ui.server import create_app
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    stuck_interview, stuck_coach = secrets.token_hex(16), secrets.token_hex(16)
+    _kill_child_at(data_dir, stuck_interview, "after:evaluate_answer:1")
+    (data_dir / "child.log").unlink()
+    _kill_child_at(data_dir, stuck_coach, "after:remember:1")
+    settings = Settings(data_dir=data_dir, api_tokens={"token-kim": USER}, _env_file=None)  # type: ignore[call-arg]
+    headers = {"Authorization": "Bearer token-kim"}
+    with TestClient(create_app(settings, chat=False, warm_up=False)) as client:
+        answer = client.post(
+            f"/api/sessions/{stuck_interview}/answers",
+            json={"text": WEAK, "question_id": "tech-api-003"},
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["question"]["id"] == "tech-api-003~fu1"
+        coach = client.post(
+            f"/api/sessions/{stuck_coach}/coach", json={"text": "why was question 2 rated low?"}, headers=headers
+        )
+        assert coach.status_code == 200, coach.text
+        assert any(m["role"] == "coach" for m in coach.json()["messages"])

@@ -1,22 +1,37 @@
-"""Coach: a conversation grounded in the session report and the user's long-term memory."""
+"""Coach: a conversation grounded in the session report and the user's long-term memory.
+
+Each message is resolved first (:mod:`interview_coach.assessment.coach_nlu`): what the candidate
+wants and which question or session they mean, whatever the phrasing. The builtin engine
+answers from that resolution; with an LLM configured, the same resolution and the builtin
+draft are the model's context.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 from pydantic_ai import Agent
 
+from interview_coach.agents import coach_replies as replies
 from interview_coach.agents import prompts
 from interview_coach.agents.llm import delimit_untrusted, run_with_fallback
-from interview_coach.assessment.knowledge import CoachingPattern, find_pattern, search_patterns
-from interview_coach.assessment.labels import score_label, signal_label
+from interview_coach.assessment.coach_nlu import Resolution, ResolutionContext, SessionInfo, resolve_message
+from interview_coach.assessment.coach_nlu.models import question_topics
+from interview_coach.assessment.coach_nlu.skills import named_skill
 from interview_coach.assessment.progress import describe_progress
-from interview_coach.assessment.report import number_results, question_findings
+from interview_coach.assessment.question_bank import load_question_bank
 from interview_coach.core.deps import AppDeps
-from interview_coach.domain import CoachReply, MemoryRecord, QuestionReport, SessionReport
+from interview_coach.domain import CoachReply, MemoryRecord, Question, QuestionReport, SessionReport, TurnEvent
 from interview_coach.memory.store import new_record, session_summaries
+
+_GOAL_TEXT = re.compile(
+    r"(?:my (?:goal|aim|target|objective) is|(?:my )?goal:|i want to|i'd like to|i would like to|i'?m aiming (?:to|for)|"
+    r"i am aiming (?:to|for)|i'?m hoping to|i'?m targeting|i want|remember that i want|note that i'?m)\s*(?P<goal>.+)",
+    re.IGNORECASE,
+)
 
 
 class CoachMessage(BaseModel):
@@ -31,209 +46,230 @@ coach_agent: Agent[AppDeps, CoachMessage] = Agent(
     output_type=CoachMessage, deps_type=AppDeps, instructions=prompts.COACH, name="coach"
 )
 
-_QUESTION_REF = re.compile(r"\b(?:q|question|#)\s*(\d{1,2})\b", re.IGNORECASE)
-_GOAL = re.compile(
-    r"\b(?:my goal is|i want to|i'd like to|i would like to|i'm aiming to|i am aiming to)\b(.+)", re.IGNORECASE
-)
-_PLAN = re.compile(r"\b(?:plan|schedule|roadmap)\b", re.IGNORECASE)
-_REANSWER = re.compile(r"\b(re-?answer|retry|try again|redo|answer again)\b", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class CoachContext:
-    """What the coach may ground a reply on."""
+    """What the coach may ground a reply on, and what the message was resolved to."""
 
     user_id: str
     report: SessionReport | None
     memories: list[MemoryRecord]
     summaries: list[MemoryRecord]
     stories: list[MemoryRecord]
+    sessions: list[SessionInfo]
+    resolution: Resolution
+
+    @property
+    def session(self) -> SessionInfo | None:
+        """The session the message refers to, if any."""
+        return next((s for s in self.sessions if s.session_id == self.resolution.session_id), None)
 
 
-def referenced_question(message: str, report: SessionReport | None) -> tuple[int, QuestionReport] | None:
-    """Find 'question 3' / 'Q3' in a message and return that main question of the report (not a follow-up)."""
-    if report is None:
+def _bank_question(question_id: str) -> Question | None:
+    try:
+        return load_question_bank().by_id(question_id)
+    except KeyError:
         return None
-    match = _QUESTION_REF.search(message)
-    if not match:
-        return None
-    number = int(match.group(1))
-    for result in number_results(report.questions):
-        if result.ref is not None and result.ref.number == number and not result.ref.follow_up:
-            return number, result
-    return None
 
 
-def follow_ups_of(report: SessionReport, number: int) -> list[QuestionReport]:
-    """Return the follow-ups asked for main question ``number``, in order."""
-    return [r for r in number_results(report.questions) if r.ref and r.ref.number == number and r.ref.follow_up]
+def sessions_from_memory(
+    summaries: Sequence[MemoryRecord], report: SessionReport | None, *, in_session: bool
+) -> list[SessionInfo]:
+    """Describe the user's sessions from their summaries (and the report in focus), newest first."""
+    sessions: dict[str, SessionInfo] = {}
+    for record in summaries:
+        if not record.session_id:
+            continue
+        ids = record.data.get("question_ids", [])
+        questions = [q for qid in (ids if isinstance(ids, list) else [ids]) if (q := _bank_question(qid))]
+        weak = record.data.get("weakness_patterns", [])
+        sessions[record.session_id] = SessionInfo(
+            session_id=record.session_id,
+            role=str(record.data.get("role", "")) or "mock",
+            created_at=record.created_at,
+            questions=[q.text for q in questions],
+            question_topics=[question_topics(q.competency, q.tags) for q in questions],
+            metrics=record.metrics,
+            weakness_patterns=list(weak) if isinstance(weak, list) else [weak],
+        )
+    if report is not None:
+        main = [q.question for q in replies.main_questions(report)]
+        sessions[report.session_id] = SessionInfo(
+            session_id=report.session_id,
+            role=report.profile.role,
+            created_at=report.created_at,
+            questions=[q.text for q in main],
+            question_topics=[question_topics(q.competency, q.tags) for q in main],
+            metrics=report.metrics,
+            weakness_patterns=sessions[report.session_id].weakness_patterns if report.session_id in sessions else [],
+            is_current=in_session,
+        )
+    return sorted(sessions.values(), key=lambda s: s.created_at, reverse=True)
 
 
-def wants_reanswer(message: str) -> bool:
-    """Whether the user asks to re-answer a question (the re-answer-and-compare drill)."""
-    return bool(_REANSWER.search(message))
+def resolution_context(deps: AppDeps, sessions: list[SessionInfo], report: SessionReport | None) -> ResolutionContext:
+    """Build what a message can refer to: the report's questions (else the latest session's) and every session."""
+    focus = next((s for s in sessions if report and s.session_id == report.session_id), None)
+    focus = focus or (sessions[0] if sessions else None)
+    return ResolutionContext(
+        now=deps.clock(),
+        questions=focus.questions if focus else [],
+        question_topics=focus.question_topics if focus else [],
+        sessions=sessions,
+    )
 
 
-def load_context(deps: AppDeps, user_id: str, message: str, report: SessionReport | None) -> CoachContext:
-    """Gather report and memory for a reply; memory failures degrade to an empty context."""
+def load_context(
+    deps: AppDeps,
+    user_id: str,
+    message: str,
+    report: SessionReport | None,
+    *,
+    history: Sequence[str] = (),
+    in_session: bool = True,
+) -> CoachContext:
+    """Gather report and memory for a reply and resolve the message against them."""
     memory = deps.memory
-    if memory is None:
-        return CoachContext(user_id, report, [], [], [])
+    summaries = session_summaries(memory, user_id, limit=50) if memory is not None else []
+    sessions = sessions_from_memory(summaries, report, in_session=in_session and report is not None)
+    resolution = resolve_message(message, resolution_context(deps, sessions, report), deps.embedder, history)
     return CoachContext(
         user_id=user_id,
         report=report,
-        memories=memory.search(user_id, message, limit=5),
-        summaries=session_summaries(memory, user_id, limit=20),
-        stories=memory.list(user_id, kinds=["star_story"], limit=10),
+        memories=memory.search(user_id, message, limit=5) if memory is not None else [],
+        summaries=summaries,
+        stories=memory.list(user_id, kinds=["star_story"], limit=10) if memory is not None else [],
+        sessions=sessions,
+        resolution=resolution,
     )
 
 
-def _explain_question(number: int, question: QuestionReport) -> str:
-    if question.input_mode == "skipped":
-        return f"Question {number} was skipped, so there is nothing to score. Want to answer it now? Say 're-answer question {number}'."
-    scores = ", ".join(f"{score_label(k).lower()} {v.value}" for k, v in question.scores.items() if v.value is not None)
-    lines = [f"Question {number} ({question.question.text}) scored: {scores or 'nothing measurable'}."]
-    quality = question.scores.get("answer_quality")
-    if quality:
-        drivers = sorted((s for s in quality.signals if s.effect), key=lambda s: s.effect)
-        negatives = [f"{signal_label(s.name)} ({s.effect:+.0f})" for s in drivers if s.effect < 0][:3]
-        positives = [f"{signal_label(s.name)} ({s.effect:+.0f})" for s in reversed(drivers) if s.effect > 0][:2]
-        if negatives:
-            lines.append("What pulled it down: " + ", ".join(negatives) + ".")
-        if positives:
-            lines.append("What helped: " + ", ".join(positives) + ".")
-    weaknesses = [f for f in question_findings(question) if f.polarity == "weakness"]
-    for finding in weaknesses[:3]:
-        cited = "; ".join(
-            e.detail if e.start_s is not None else f'"{e.quote}"'
-            for e in finding.evidence[:2]
-            if e.start_s is not None or e.quote
-        )
-        lines.append(f"- {finding.message}" + (f" Evidence: {cited}." if cited else ""))
-    lines.append(f"Say 're-answer question {number}' to try it again and compare.")
-    return "\n".join(lines)
+def reanswer_target(
+    deps: AppDeps, message: str, report: SessionReport, history: Sequence[str] = ()
+) -> tuple[int, QuestionReport] | None:
+    """Return the main question the candidate asks to re-answer ("let me redo the queue one"), if any."""
+    sessions = sessions_from_memory([], report, in_session=True)
+    resolution = resolve_message(message, resolution_context(deps, sessions, report), deps.embedder, history)
+    question = replies.question_of(report, resolution.question) if resolution.intent == "reanswer" else None
+    return (question.ref.number, question) if question is not None and question.ref is not None else None
 
 
-def _drill_text(pattern: CoachingPattern) -> str:
-    text = f"**{pattern.title}**. {pattern.why}".strip()
-    if pattern.drill:
-        steps = "\n".join(f"{i}. {step}" for i, step in enumerate(pattern.drill.steps, 1))
-        text += f"\n\nDrill: *{pattern.drill.name}* ({pattern.drill.duration_min} min)\n{steps}"
-        if pattern.drill.success_metric:
-            text += f"\nYou're there when: {pattern.drill.success_metric}"
-    return text
+def coach_history(events: Sequence[TurnEvent]) -> list[str]:
+    """Return the candidate's earlier coach-chat messages (after the report), oldest first, without the latest."""
+    start = max((i for i, e in enumerate(events) if e.kind == "report"), default=-1) + 1
+    said = [e.text for e in events[start:] if e.role == "candidate" and e.text.strip()]
+    return said[:-1]
 
 
-def _top_weakness_patterns(context: CoachContext, limit: int = 3) -> list[CoachingPattern]:
-    ids: list[tuple[str, str]] = []
-    if context.report:
-        for question in context.report.questions:
-            ids.extend((f.pattern_id, f.metric) for f in question_findings(question) if f.polarity == "weakness")
-    for record in context.memories + context.summaries:
-        ids.extend((str(pid), "") for pid in record.data.get("weakness_patterns", []))
-    seen: dict[str, CoachingPattern] = {}
-    for pattern_id, metric in ids:
-        pattern = find_pattern(pattern_id, metric or None)
-        if pattern and pattern.id not in seen:
-            seen[pattern.id] = pattern
-    return list(seen.values())[:limit]
-
-
-def _practice_plan(context: CoachContext) -> str:
-    patterns = _top_weakness_patterns(context, limit=3)
-    if not patterns:
-        return "I don't see recurring weaknesses yet. Plan: 3 sessions this week at a higher seniority level, one with a pasted job description."
-    lines = ["A one-week practice plan built from your measured weak spots:"]
-    for day, pattern in zip(("Mon/Tue", "Wed/Thu", "Fri"), patterns, strict=False):
-        drill = pattern.drill.name if pattern.drill else pattern.tips[0] if pattern.tips else pattern.title
-        lines.append(f"- {day}: {pattern.title}: {drill}")
-    lines.append("- Weekend: a full mock interview; compare the numbers with this one.")
-    return "\n".join(lines)
-
-
-def _story_bank(context: CoachContext) -> str:
-    if not context.stories:
-        return "Your story bank is empty so far. Strong behavioural answers with a full STAR structure are saved here automatically."
-    lines = ["Your strongest stories and what they prove:"]
-    for story in context.stories[:5]:
-        lines.append(f"- {story.text} (competencies: {', '.join(story.competencies) or 'general'})")
-    return "\n".join(lines)
-
-
-def _overview(context: CoachContext) -> str:
-    report = context.report
-    lines: list[str] = []
-    if report:
-        scores = ", ".join(
-            f"{k.replace('_', ' ')} {v.value}" for k, v in report.overall_scores.items() if v.value is not None
-        )
-        lines.append(f"Overall: {scores or 'no measured scores yet'}.")
-        if report.weaknesses:
-            lines.append("Biggest thing to work on: " + report.weaknesses[0])
-        if report.strengths:
-            lines.append("Keep doing: " + report.strengths[0])
-    progress = describe_progress(context.summaries)
-    if progress:
-        lines.append("Across sessions: " + "; ".join(progress[:3]) + ".")
-    patterns = _top_weakness_patterns(context, limit=1)
+def _improve(deps: AppDeps, context: CoachContext, message: str) -> replies.Draft:
+    skill = named_skill(message, deps.embedder)
+    question = replies.question_of(context.report, context.resolution.question)
+    lead = ""
+    if question is not None and question.ref is not None:
+        draft = replies.improve_question(question, skill)
+        if draft is not None:
+            return draft
+        lead = f"Q{question.ref.number} ({question.question.text}) shows no measured weak spot. "
+    if skill is not None:
+        text = lead + replies.drill_text(skill)
+        return replies.Draft(text, [f"kb:{skill.id}"], skill.drill.name if skill.drill else None)
+    patterns, sources = replies.top_weaknesses(context.report, context.summaries, limit=1)
     if patterns:
-        lines.append("\n" + _drill_text(patterns[0]))
-    return "\n".join(lines) or "Finish an interview first and I'll have measured evidence to coach you on."
+        pattern = patterns[0]
+        text = lead + "Your most frequent measured weak spot:\n\n" + replies.drill_text(pattern)
+        return replies.Draft(text, [*sources, f"kb:{pattern.id}"], pattern.drill.name if pattern.drill else None)
+    return replies.Draft(
+        "I don't see a measured weak spot yet. Tell me the skill (fillers, pace, structure...) and I'll give you a drill."
+    )
+
+
+def _explain(context: CoachContext) -> replies.Draft:
+    report, number = context.report, context.resolution.question
+    question = replies.question_of(report, number)
+    if report is not None and question is not None:
+        return replies.explain_question(report, question)
+    if report is None:
+        return replies.Draft("Finish an interview first and I'll explain each question's score from measured evidence.")
+    lead = (
+        f"There is no question {number} in this session. Its questions:"
+        if number is not None
+        else "Which question? Its scores:"
+    )
+    return replies.question_list(report, lead)
+
+
+def _recap(context: CoachContext) -> replies.Draft:
+    session = context.session
+    if session is None:
+        return replies.session_not_found(context.resolution, context.sessions)
+    if context.report is not None and session.session_id == context.report.session_id:
+        return replies.recap_report(context.report, session)
+    return replies.recap_past_session(session)
+
+
+def _goal(deps: AppDeps, context: CoachContext, message: str) -> replies.Draft:
+    match = _GOAL_TEXT.search(message)
+    goal = (match.group("goal") if match else message).strip().rstrip(".!")
+    if deps.memory is None:
+        return replies.Draft(f"Your goal: {goal}. Long-term memory is off, so I can't keep it for later sessions.")
+    deps.memory.add([new_record(context.user_id, "goal", f"Goal: {goal}")])
+    return replies.Draft(f"Noted your goal: {goal}. I'll keep it in mind in later sessions.", ["memory:goal"])
+
+
+def _progress(context: CoachContext) -> replies.Draft:
+    lines = describe_progress(context.summaries)
+    if not lines:
+        return replies.Draft("I need at least two sessions to show a trend. Do another interview and ask again.")
+    return replies.Draft("Your progress:\n" + "\n".join(f"- {line}" for line in lines), ["memory:session_summary"])
 
 
 def builtin_coach_reply(deps: AppDeps, context: CoachContext, message: str) -> CoachReply:
-    """Answer with the builtin engine: intent keywords, the report, memory and the knowledge base."""
-    lowered = message.lower()
-    question = referenced_question(message, context.report)
-    if question and not wants_reanswer(message):
-        number, main = question
-        text = _explain_question(number, main)
-        assert context.report is not None
-        for follow_up in follow_ups_of(context.report, number):
-            label = follow_up.ref.label if follow_up.ref else "follow-up"
-            quality = follow_up.scores.get("answer_quality")
-            value = quality.value if quality and quality.value is not None else "not measured"
-            text += f"\nIts {label} ({follow_up.question.text}) scored answer quality {value}."
-        return CoachReply(text=text, grounded_on=[f"report:Q{number}"])
-    goal = _GOAL.search(message)
-    if goal and deps.memory is not None and len(goal.group(1).strip()) > 3:
-        text = goal.group(1).strip().rstrip(".!")
-        deps.memory.add([new_record(context.user_id, "goal", f"Goal: {text}")])
-        return CoachReply(
-            text=f"Noted your goal: {text}. I'll keep it in mind in later sessions.\n\n{_overview(context)}",
-            grounded_on=["memory:goal"],
-        )
-    if _PLAN.search(message):
-        return CoachReply(text=_practice_plan(context), grounded_on=["report", "memory"])
-    if any(w in lowered for w in ("progress", "trend", "improv", "better than", "over time")):
-        lines = describe_progress(context.summaries)
-        text = (
-            ("Your progress:\n" + "\n".join(f"- {line}" for line in lines))
-            if lines
-            else "I need at least two sessions to show a trend. Do another interview and ask again."
-        )
-        return CoachReply(text=text, grounded_on=["memory:session_summary"])
-    if "story" in lowered or "stories" in lowered:
-        return CoachReply(text=_story_bank(context), grounded_on=["memory:star_story"])
-    patterns = (
-        search_patterns(message, deps.embedder, limit=1)
-        if any(w in lowered for w in ("drill", "exercise", "practice", "tip", "help", "how do i", "how can i"))
-        else []
-    )
-    if patterns:
-        return CoachReply(
-            text=_drill_text(patterns[0]),
-            grounded_on=[f"kb:{patterns[0].id}"],
-            drill=patterns[0].drill.name if patterns[0].drill else None,
-        )
-    overview = _overview(context)
-    hint = "\n\nAsk me: 'why was question 2 rated low?', 'give me a drill for fillers', 'make me a practice plan', 'show my progress', 're-answer question 1'."
-    return CoachReply(text=overview + hint, grounded_on=["report", "memory"])
+    """Answer with the builtin engine from the resolved intent and reference."""
+    intent = context.resolution.intent
+    if intent == "explain":
+        draft = _explain(context)
+    elif intent == "improve":
+        draft = _improve(deps, context, message)
+    elif intent == "session_recap":
+        draft = _recap(context)
+    elif intent == "progress":
+        draft = _progress(context)
+    elif intent == "plan":
+        draft = replies.practice_plan(context.report, context.summaries)
+    elif intent == "stories":
+        draft = replies.story_bank(context.stories)
+    elif intent == "goal":
+        draft = _goal(deps, context, message)
+    elif intent == "reanswer":
+        where = "in a finished session's coach chat" if context.report is None else "here"
+        draft = replies.Draft(f"Name the question to re-answer {where}, e.g. 're-answer question 2'.")
+    elif intent == "smalltalk":
+        draft = replies.smalltalk(message)
+    else:
+        lead = "I can only help with interview practice. " if intent == "unknown" else ""
+        draft = replies.Draft(lead + replies.HELP)
+    return CoachReply(text=draft.text, grounded_on=draft.grounded_on, drill=draft.drill, intent=intent)
+
+
+def _resolution_note(context: CoachContext) -> str:
+    """Say in words what the message was resolved to, for the LLM."""
+    resolution = context.resolution
+    parts = [f"The candidate asks for: {resolution.intent.replace('_', ' ')}."]
+    question = replies.question_of(context.report, resolution.question)
+    if question is not None:
+        parts.append(f"They mean question {resolution.question}: {question.question.text}")
+    session = context.session
+    if session is not None:
+        numbers = replies.session_numbers(session.metrics)
+        parts.append(f"They mean {replies.session_title(session)}" + (f" ({numbers})." if numbers else "."))
+    if resolution.unresolved:
+        parts.append(f"No session matches '{resolution.unresolved}'.")
+    return " ".join(parts)
 
 
 def _llm_prompt(context: CoachContext, message: str, builtin: CoachReply) -> str:
-    parts = []
-    if context.report:
+    parts = [_resolution_note(context)]
+    if context.report and builtin.intent in {"explain", "improve", "session_recap", "plan", "reanswer"}:
         from interview_coach.assessment.rendering import render_report_markdown
 
         parts.append(delimit_untrusted("REPORT", render_report_markdown(context.report)[:8000]))
@@ -248,13 +284,30 @@ def _llm_prompt(context: CoachContext, message: str, builtin: CoachReply) -> str
     return "\n\n".join(parts)
 
 
-async def coach_reply(deps: AppDeps, *, user_id: str, message: str, report: SessionReport | None) -> CoachReply:
-    """Reply to a coach-chat message (LLM when configured, builtin otherwise or on failure)."""
-    context = load_context(deps, user_id, message, report)
+async def coach_reply(
+    deps: AppDeps,
+    *,
+    user_id: str,
+    message: str,
+    report: SessionReport | None,
+    history: Sequence[str] = (),
+    in_session: bool = True,
+) -> CoachReply:
+    """Reply to a coach-chat message (LLM when configured, builtin otherwise or on failure).
+
+    Args:
+        deps: the app dependencies.
+        user_id: whose memory to read.
+        message: the candidate's message.
+        report: the report in focus: the session's own in its coach chat, the latest one outside.
+        history: the candidate's earlier messages in this chat, oldest first (for follow-ups).
+        in_session: whether the chat belongs to ``report``'s session ("last session" then means the one before).
+    """
+    context = load_context(deps, user_id, message, report, history=history, in_session=in_session)
     builtin = builtin_coach_reply(deps, context, message)
     if not deps.settings.uses_llm:
         return builtin
     outcome = await run_with_fallback(coach_agent, _llm_prompt(context, message, builtin), deps)
     if outcome.output is None:
         return builtin.model_copy(update={"engine_note": outcome.note})
-    return CoachReply(text=outcome.output.text, grounded_on=builtin.grounded_on, drill=builtin.drill, engine="llm")
+    return builtin.model_copy(update={"text": outcome.output.text, "engine": "llm"})

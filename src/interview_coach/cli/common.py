@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from interview_coach.core.embedding import ModelUnavailableError
 from interview_coach.core.settings import Settings
@@ -44,6 +45,7 @@ EXPECTED_IF_LOADED: tuple[tuple[str, str], ...] = (
     ("sqlalchemy.exc", "DatabaseError"),
     ("interview_coach.assessment.grading.registry", "RegistryError"),
     ("interview_coach.assessment.grading.model", "GraderUnavailableError"),
+    ("interview_coach.ui.instance_lock", "DataDirInUseError"),
 )
 
 
@@ -61,7 +63,8 @@ def clear_errors() -> Iterator[None]:
     except Exception as exc:
         if not isinstance(exc, expected_errors()):
             raise
-        err_console.print(f"[bold red]error:[/] {exc}")
+        # One line however wide the terminal, and a path with [brackets] is not read as markup.
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -115,9 +116,25 @@ async def _chat_loop(service: InterviewService, turn: Turn, user: str) -> None:
                     break
                 answer = AnswerInput(**{field: str(path.resolve())})
         else:
-            with console.status("Analysing…" if turn.waiting_for == "answer" else "Thinking…"):
-                turn = await service.send(turn.session_id, user, answer)
-            print_turn(turn)
+            turn = await _send(service, turn, user, answer)
+
+
+async def _send(service: InterviewService, turn: Turn, user: str, answer: AnswerInput) -> Turn:
+    """Answer the question shown; if the session moved on meanwhile (another window), show where it is."""
+    from interview_coach.graphs.service import TurnConflictError
+
+    question_id = turn.question.id if turn.waiting_for == "answer" and turn.question else None
+    try:
+        with console.status("Analysing…" if turn.waiting_for == "answer" else "Thinking…"):
+            turn = await service.send(turn.session_id, user, answer, expect=turn.waiting_for, question_id=question_id)
+    except TurnConflictError as exc:
+        console.print(f"[yellow]{exc}[/]")
+        latest = await service.resume(turn.session_id, user)
+        if latest.waiting_for == "answer":
+            print_turn(replace(latest, messages=[m for m in latest.messages if m.kind == "question"][-1:]))
+        return latest
+    print_turn(turn)
+    return turn
 
 
 def chat(

@@ -93,3 +93,4 @@ class CoachReply(BaseModel):
     drill: str | None = None
     engine: str = "builtin"
     engine_note: str | None = None
+    intent: str | None = Field(default=None, description="What the coach understood the message as (explain, help...).")

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from interview_coach.agents.coach import coach_history, reanswer_target
 from interview_coach.agents.coach import coach_reply as run_coach
-from interview_coach.agents.coach import referenced_question, wants_reanswer
 from interview_coach.agents.evaluator import evaluate_answer as word_evaluation
 from interview_coach.agents.llm import track_llm_usage
 from interview_coach.assessment.labels import score_label
@@ -21,7 +21,15 @@ from interview_coach.assessment.report import build_session_report
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerInput, MemoryRecord, SessionReport
 from interview_coach.graphs import events
-from interview_coach.graphs.state import InterviewState, report_of, request_of, results_of
+from interview_coach.graphs.state import (
+    TURN_KEY,
+    InterviewState,
+    events_of,
+    report_of,
+    request_of,
+    results_of,
+    turn_record,
+)
 from interview_coach.memory.store import new_record, session_summaries
 
 COACH_INTRO = (
@@ -94,7 +102,12 @@ def await_coach(state: InterviewState) -> dict[str, Any]:
     """Wait for the next coach-chat message (no model calls: this node re-runs on resume)."""
     raw = interrupt({"type": "coach"})
     text = (raw.get("text", "") if isinstance(raw, dict) else str(raw or "")).strip()
-    return {"coach_input": text, "messages": [events.event("candidate", "candidate", text[:4000])] if text else []}
+    key = str(raw.get(TURN_KEY, "") or "") if isinstance(raw, dict) else ""
+    return {
+        "coach_input": text,
+        "messages": [events.event("candidate", "candidate", text[:4000])] if text else [],
+        "turns": [turn_record(key, "", len(state.get("messages", [])))],
+    }
 
 
 def route_after_coach_input(state: InterviewState) -> Literal["coach_reply", "end_session", "await_coach"]:
@@ -141,13 +154,15 @@ async def _coach_turn(state: InterviewState, deps: AppDeps) -> dict[str, Any]:
     if drill_number and report:
         text = await _compare_reanswer(deps, report, drill_number, message)
         return {"messages": [events.event("coach", "coach", text)], "reanswer": None}
-    if report and wants_reanswer(message):
-        ref = referenced_question(message, report)
-        if ref:
-            number, question = ref
-            text = f"Re-answer Q{number}: {question.question.text}\nType your new answer; I'll compare it with the first one."
-            return {"messages": [events.event("coach", "coach", text)], "reanswer": number}
-    reply = await run_coach(deps, user_id=state["user_id"], message=message, report=report)
+    history = coach_history(events_of(state))
+    ref = reanswer_target(deps, message, report, history) if report else None
+    if ref:
+        number, question = ref
+        text = (
+            f"Re-answer Q{number}: {question.question.text}\nType your new answer; I'll compare it with the first one."
+        )
+        return {"messages": [events.event("coach", "coach", text)], "reanswer": number}
+    reply = await run_coach(deps, user_id=state["user_id"], message=message, report=report, history=history)
     messages = [
         events.event(
             "coach", "coach", reply.text, grounded_on=reply.grounded_on, drill=reply.drill, engine=reply.engine

@@ -16,7 +16,7 @@ from interview_coach.agents.evaluator import evaluate_answer as word_evaluation
 from interview_coach.agents.interviewer import build_follow_up, follow_up_reason, phrase_question, plan_questions
 from interview_coach.agents.interviewer import should_follow_up as wants_follow_up
 from interview_coach.agents.llm import track_llm_usage
-from interview_coach.assessment.pipeline import assess_answer
+from interview_coach.assessment.pipeline import answer_again_reason, assess_answer
 from interview_coach.assessment.progress import describe_deltas
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import (
@@ -31,7 +31,15 @@ from interview_coach.domain import (
 )
 from interview_coach.graphs import events
 from interview_coach.graphs.intents import HELP_TEXT, classify_input
-from interview_coach.graphs.state import InterviewState, current_question, current_ref, request_of, results_of
+from interview_coach.graphs.state import (
+    TURN_KEY,
+    InterviewState,
+    current_question,
+    current_ref,
+    request_of,
+    results_of,
+    turn_record,
+)
 from interview_coach.memory.store import session_summaries
 
 
@@ -128,14 +136,17 @@ def await_answer(state: InterviewState) -> dict[str, Any]:
     """Wait for the candidate's input and classify it (no model calls: this node re-runs on resume)."""
     ref = _ref(state)
     raw = interrupt({"type": "answer", "question": state.get("current"), "ref": ref.model_dump(mode="json")})
-    answer = AnswerInput.model_validate(raw) if isinstance(raw, dict) else AnswerInput(text=str(raw or ""))
+    data = dict(raw) if isinstance(raw, dict) else {"text": str(raw or "")}
+    key = str(data.pop(TURN_KEY, "") or "")
+    answer = AnswerInput.model_validate(data)
     intent = classify_input(answer)
     shown = answer.text.strip() or (
         "(video answer)" if answer.video_path else "(spoken answer)" if answer.audio_path else ""
     )
     messages = [events.event("candidate", "candidate", shown[:2000], question=ref)] if shown else []
     pending = answer.model_dump(mode="json") if intent == "answer" else None
-    return {"pending": pending, "intent": intent, "messages": messages}
+    turn = turn_record(key, ref.question_id, len(state.get("messages", [])))
+    return {"pending": pending, "intent": intent, "messages": messages, "turns": [turn]}
 
 
 def route_after_answer(
@@ -208,7 +219,17 @@ async def analyze_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> di
         messages.append(events.notice(text, "truncated", question=ref))
     if analysis.input_mode != "text" and analysis.answer_text:
         messages.append(events.event("system", "transcript", analysis.answer_text[:1500], question=ref))
+    again = answer_again_reason(assessment)
+    if again:
+        text = f"I couldn't judge that answer: {again} Please answer again, or say /skip."
+        messages.append(events.event("system", "status", text, question=ref))
+        return {"analysis": None, "pending": None, "messages": messages}
     return {"analysis": assessment.model_dump(mode="json"), "messages": messages}
+
+
+def route_after_analysis(state: InterviewState) -> Literal["evaluate_answer", "await_answer"]:
+    """Keep the question open when a recording had nothing to judge (damaged or silent)."""
+    return "evaluate_answer" if state.get("analysis") else "await_answer"
 
 
 def feedback_text(ref: QuestionRef, evaluation: AnswerEvaluation) -> str:

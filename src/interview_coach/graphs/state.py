@@ -22,6 +22,8 @@ from interview_coach.domain import (
 
 Phase = Literal["interview", "coaching", "ended"]
 Intent = Literal["answer", "repeat", "skip", "end", "help", "status", "empty"]
+# The resume value's field that carries the client's idempotency key into the input node.
+TURN_KEY = "turn_key"
 
 
 def add_usage(left: Mapping[str, int] | None, right: Mapping[str, int] | None) -> dict[str, int]:
@@ -55,6 +57,9 @@ class InterviewState(TypedDict, total=False):
         created_at: ISO creation time.
         llm_usage: LLM counters of the session, summed over turns: calls, requests,
             input_tokens, output_tokens, cost_microusd, fallbacks.
+        turns: one entry per candidate input, written with the input itself: the client's
+            idempotency key (``""`` when none), the question it answered, and where its
+            messages start. A retried key is answered from here, even after a crash.
 
     """
 
@@ -76,6 +81,7 @@ class InterviewState(TypedDict, total=False):
     reanswer: int | None
     created_at: str
     llm_usage: Annotated[dict[str, int], add_usage]
+    turns: Annotated[list[dict[str, Any]], operator.add]
 
 
 def request_of(state: Mapping[str, Any]) -> InterviewPlanRequest:
@@ -112,6 +118,26 @@ def report_of(state: Mapping[str, Any]) -> SessionReport | None:
     return SessionReport.model_validate(state["report"]) if state.get("report") else None
 
 
-def events_of(state: Mapping[str, Any], since: int = 0) -> list[TurnEvent]:
-    """Return the conversation's events from position ``since``."""
-    return [TurnEvent.model_validate(m) for m in list(state.get("messages", []))[since:]]
+def events_of(state: Mapping[str, Any], since: int = 0, until: int | None = None) -> list[TurnEvent]:
+    """Return the conversation's events from position ``since`` (up to ``until``, exclusive)."""
+    return [TurnEvent.model_validate(m) for m in list(state.get("messages", []))[since:until]]
+
+
+def turn_record(key: str | None, question_id: str, start: int) -> dict[str, Any]:
+    """Return the ``turns`` entry an input node writes with the input it takes."""
+    return {"key": key or "", "question_id": question_id, "start": start}
+
+
+def turn_span(state: Mapping[str, Any], key: str) -> tuple[str, int, int | None] | None:
+    """Find the input sent with idempotency key ``key``.
+
+    Returns:
+        The question id it answered and its messages' span ``[start, end)`` (``end`` is
+        ``None`` for the latest input), or ``None`` when no input carried the key.
+    """
+    turns = list(state.get("turns") or [])
+    for position, turn in enumerate(turns):
+        if key and turn.get("key") == key:
+            end = int(turns[position + 1]["start"]) if position + 1 < len(turns) else None
+            return str(turn.get("question_id", "")), int(turn["start"]), end
+    return None

@@ -21,6 +21,7 @@ from interview_coach.graphs.interview_nodes import (
     next_question,
     plan_interview,
     prepare_follow_up,
+    route_after_analysis,
     route_after_answer,
     route_after_evaluation,
     route_after_next,
@@ -55,7 +56,7 @@ def build_graph() -> StateGraph[InterviewState, AppDeps, InterviewState, Intervi
     builder.add_edge("ask_question", "await_answer")
     builder.add_conditional_edges("await_answer", route_after_answer)
     builder.add_edge("status_reply", "await_answer")
-    builder.add_edge("analyze_answer", "evaluate_answer")
+    builder.add_conditional_edges("analyze_answer", route_after_analysis)
     builder.add_conditional_edges("evaluate_answer", route_after_evaluation)
     builder.add_edge("prepare_follow_up", "ask_question")
     builder.add_edge("skip_question", "next_question")

@@ -14,7 +14,11 @@ import json
 import re
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
 from interview_coach.core.settings import Settings
 
@@ -92,6 +96,48 @@ def user_for_token(settings: Settings, token: str) -> str | None:
         if hmac.compare_digest(known.encode(), token.encode()):
             found = user_id
     return found
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """Return the token of an ``Authorization: Bearer <token>`` header, if any."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def api_upload_authorizer(settings: Settings) -> Callable[[Scope], bool]:
+    """Build the check that a REST upload carries a known bearer token (headers only, no body)."""
+
+    def authorized(scope: Scope) -> bool:
+        token = bearer_token(HTTPConnection(scope))
+        return token is not None and user_for_token(settings, token) is not None
+
+    return authorized
+
+
+def chat_upload_authorized(scope: Scope) -> bool:
+    """Tell from cookies, headers and query alone whether a Chainlit upload may be read.
+
+    The sender must hold a valid chat login token (cookie or bearer, as Chainlit reads it)
+    and the ``session_id`` in the query must be a live chat connection of that same user.
+    Chainlit makes both checks itself, but only after reading the whole body.
+    """
+    from chainlit.auth import get_token_from_cookies
+    from chainlit.auth.jwt import decode_jwt
+    from chainlit.session import WebsocketSession
+
+    connection = HTTPConnection(scope)
+    token = get_token_from_cookies(dict(connection.cookies)) or bearer_token(connection)
+    if not token:
+        return False
+    try:
+        user = decode_jwt(token)
+    except Exception:  # PyJWT raises several types for expired, forged or malformed tokens
+        return False
+    session = WebsocketSession.get_by_id(connection.query_params.get("session_id", ""))
+    owner = getattr(getattr(session, "user", None), "identifier", None)
+    return session is not None and owner == user.identifier
 
 
 def valid_user_id(user_id: str) -> bool:

@@ -33,6 +33,7 @@ from jinja2 import Template
 from interview_coach.core.settings import Settings
 from interview_coach.ui import files
 from interview_coach.ui.api import JSON_BODY_LIMIT, BodyLimitMiddleware
+from interview_coach.ui.auth import chat_upload_authorized
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ def mount_chat(app: FastAPI, settings: Settings, *, path: str = "/chat") -> None
         prefix=f"{path}/project/file",
         media_limit=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
         media_suffix="/project/file",
+        authorize=chat_upload_authorized,
     )
     mount_chainlit(app=app, target=str(CHAT_MODULE), path=path)
 

@@ -69,11 +69,6 @@ def get_service() -> InterviewService:
     return _REGISTRY.service
 
 
-def is_ready() -> bool:
-    """Tell whether the service is open."""
-    return _REGISTRY.service is not None
-
-
 _USER_DATA_DELETERS: list[UserDataDeleter] = []
 
 

@@ -13,8 +13,10 @@ only; :mod:`interview_coach.assessment.face_scores` judges them.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from interview_coach.core.settings import Settings
@@ -38,6 +40,8 @@ MAX_SAMPLE_FPS = 30.0
 MAX_HAND_FPS = 5.0
 # Bounds the decoded frames kept in memory while the landmarkers catch up.
 MAX_FRAMES_IN_FLIGHT = 4
+# Idle landmarker sets kept open: with and without gestures, or two answers analysed at once.
+MAX_IDLE_LANDMARKERS = 2
 
 
 class NoVideoStreamError(MediaError):
@@ -51,11 +55,21 @@ def _checked_frames(frames: Iterable[tuple[float, RgbFrame]]) -> Iterator[tuple[
         yield float(time_s), rgb
 
 
+def _close_all(idle: list[VideoLandmarkers], lock: threading.Lock) -> None:
+    with lock:
+        closing = list(idle)
+        idle.clear()
+    for landmarkers in closing:
+        landmarkers.close()
+
+
 class FaceAnalyzer:
     """Analyse face and gestures in video answers and stills with packaged mediapipe models.
 
-    Model files are resolved on first use; landmarkers are opened per call, because VIDEO
-    mode needs increasing timestamps per instance, so one analyser serves many threads.
+    Model files are resolved on first use. VIDEO-mode landmarkers are opened once and then
+    lent to one analysis at a time (each set keeps its own increasing clock); concurrent
+    analyses open more sets, and up to ``MAX_IDLE_LANDMARKERS`` idle sets are kept. Opening
+    and closing them for every answer leaked native memory (see benchmarks/bench_memory.py).
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -63,6 +77,41 @@ class FaceAnalyzer:
         self._settings = settings
         self._paths: dict[bool, ModelPaths] = {}
         self._lock = threading.Lock()
+        self._idle: list[VideoLandmarkers] = []
+        # Closed at interpreter exit at the latest: mediapipe's own finalizers fail once modules are torn down.
+        weakref.finalize(self, _close_all, self._idle, self._lock)
+
+    @contextmanager
+    def _landmarkers(self, paths: ModelPaths) -> Iterator[VideoLandmarkers]:
+        """Lend an idle set of landmarkers for ``paths`` (opening one if none is idle)."""
+        with self._lock:
+            found = next((lm for lm in self._idle if lm.paths == paths), None)
+            if found is not None:
+                self._idle.remove(found)
+        landmarkers = found if found is not None else VideoLandmarkers(paths).open()
+        landmarkers.start_video()
+        try:
+            yield landmarkers
+        except MediaError:
+            self._give_back(landmarkers)  # a damaged video leaves the landmarkers as good as before
+            raise
+        except BaseException:
+            landmarkers.close()
+            raise
+        else:
+            self._give_back(landmarkers)
+
+    def _give_back(self, landmarkers: VideoLandmarkers) -> None:
+        with self._lock:
+            self._idle.insert(0, landmarkers)
+            surplus = self._idle[MAX_IDLE_LANDMARKERS:]
+            del self._idle[MAX_IDLE_LANDMARKERS:]
+        for extra in surplus:
+            extra.close()
+
+    def close(self) -> None:
+        """Close the idle landmarkers (the analyser opens new ones if it is used again)."""
+        _close_all(self._idle, self._lock)
 
     def _model_paths(self, include_gestures: bool) -> ModelPaths:
         with self._lock:
@@ -147,7 +196,7 @@ class FaceAnalyzer:
             if gesture is not None:
                 gesture_frames.append(gesture)
 
-        with VideoLandmarkers(paths) as landmarkers:
+        with self._landmarkers(paths) as landmarkers:
             try:
                 # Decoding in this thread overlaps with the landmarkers working on earlier frames.
                 for index, (time_s, rgb) in enumerate(_checked_frames(frames)):

@@ -158,11 +158,18 @@ class FrameJob:
         )
 
 
+# Silence between two videos fed to the same landmarkers, in their millisecond clock.
+VIDEO_GAP_MS = 10_000
+
+
 class VideoLandmarkers:
     """Face, hand and pose landmarkers in VIDEO mode, each fed in order by its own worker thread.
 
     One thread per landmarker keeps its timestamps increasing and never calls it twice at
     once, while different landmarkers (and the decoder in the caller's thread) overlap.
+    One instance analyses many videos in turn (:meth:`start_video`): mediapipe does not give
+    back all the memory of a closed landmarker, so a process that opened new ones for every
+    answer grew by tens of MB per video answer.
     """
 
     def __init__(self, paths: ModelPaths) -> None:
@@ -173,8 +180,53 @@ class VideoLandmarkers:
         self._pose: Any = None
         self._workers: dict[str, ThreadPoolExecutor] = {}
         self._last_ms = -1
+        self._offset_ms = 0
+        self._reset_pending = False
+
+    @property
+    def paths(self) -> ModelPaths:
+        """The model files this instance runs."""
+        return self._paths
+
+    def start_video(self) -> None:
+        """Begin a new video: its timestamps continue after the previous video's, with a gap.
+
+        VIDEO mode needs increasing timestamps over the instance's whole life, and the
+        landmarkers track and smooth landmarks from frame to frame. So that nothing of the last
+        video carries over (results must not depend on the answer analysed before), the first
+        :meth:`submit` of the new video first shows every landmarker an empty frame: with
+        nothing found, tracking and smoothing start afresh, as on a fresh instance.
+        """
+        self._offset_ms = self._last_ms + 1 + VIDEO_GAP_MS
+        self._reset_pending = self._last_ms >= 0
+
+    def _reset_tracking(self, shape: tuple[int, ...]) -> None:
+        image = mp_image(np.zeros(shape, dtype=np.uint8))
+        stamp = self._offset_ms - VIDEO_GAP_MS // 2
+        for name, model in (("face", self._face), ("hands", self._hands), ("pose", self._pose)):
+            if model is not None:
+                self._workers[name].submit(model.detect_for_video, image, stamp)
+        self._reset_pending = False
 
     def __enter__(self) -> VideoLandmarkers:
+        return self.open()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Finish queued calls and close the landmarkers."""
+        self._stack.close()
+
+    def open(self) -> VideoLandmarkers:
+        """Load the models and start the worker threads.
+
+        Raises:
+            VisionModelMissingError: a model cannot be loaded; the message names the setting.
+
+        """
         from mediapipe.tasks import python as mpt
         from mediapipe.tasks.python import vision
 
@@ -210,16 +262,13 @@ class VideoLandmarkers:
             raise
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stack.close()
-
     def submit(self, time_s: float, rgb: RgbFrame, *, with_hands: bool, with_pose: bool) -> FrameJob:
         """Queue the landmarkers on one frame (frames must be submitted in time order)."""
         assert self._workers, "use as a context manager"
+        if self._reset_pending:
+            self._reset_tracking(rgb.shape)
         # VIDEO mode needs strictly increasing integer milliseconds per landmarker.
-        stamp = max(round(time_s * 1000.0), self._last_ms + 1)
+        stamp = max(self._offset_ms + round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = stamp
         image = mp_image(rgb)
         height, width = rgb.shape[:2]

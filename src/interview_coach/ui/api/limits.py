@@ -1,21 +1,34 @@
-"""Body limits for the REST API: refuse oversized (413) or wrongly typed (415) bodies before reading them."""
+"""Body limits for the REST API and the chat uploads: refuse before reading.
+
+Uploads are checked in this order, each before any body byte is read: authentication (401),
+the declared length (413), the content type (415). A body without a declared length
+(chunked) is counted as it streams and cut off with 413 at the limit.
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+logger = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 MEDIA_PATH_SUFFIX = "/answers/media"
+UploadAuthorizer = Callable[[Scope], bool]
+"""Tells from a request's headers, cookies and query alone whether its sender may upload."""
 
 
 class BodyLimitMiddleware:
-    """Refuse oversized (413) or wrongly typed (415) API bodies before reading them.
+    """Refuse unauthenticated uploads (401), oversized (413) or wrongly typed (415) bodies before reading them.
 
-    The declared ``Content-Length`` is checked first; bodies without one (chunked) are
-    counted while they stream and cut off at the limit.
+    A pure ASGI middleware, so nothing (not FastAPI's form parsing, not Chainlit's upload
+    route) has touched the body when it answers. ``authorize`` runs first on uploads; then
+    the declared ``Content-Length`` is checked; bodies without one (chunked) are counted
+    while they stream and cut off at the limit.
     """
 
     def __init__(
@@ -26,13 +39,24 @@ class BodyLimitMiddleware:
         media_limit: int,
         json_limit: int = JSON_BODY_LIMIT,
         media_suffix: str = MEDIA_PATH_SUFFIX,
+        authorize: UploadAuthorizer | None = None,
     ) -> None:
-        """Wrap an ASGI app; ``media_limit`` applies to multipart uploads to paths ending in ``media_suffix``."""
+        """Wrap an ASGI app.
+
+        Args:
+            app: the wrapped app.
+            prefix: paths this middleware looks at.
+            media_limit: body limit of multipart uploads to paths ending in ``media_suffix``.
+            json_limit: body limit of every other request under ``prefix``.
+            media_suffix: how upload paths end.
+            authorize: checked on every upload before its body is read; ``False`` answers 401.
+        """
         self.app = app
         self.prefix = prefix
         self.media_limit = media_limit
         self.json_limit = json_limit
         self.media_suffix = media_suffix
+        self.authorize = authorize
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then pass it on with a counting ``receive``."""
@@ -42,6 +66,11 @@ class BodyLimitMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         path = str(scope["path"]).rstrip("/")
         is_media = path.endswith(self.media_suffix)
+        if is_media and self.authorize is not None and scope.get("method") != "OPTIONS" and not self.authorize(scope):
+            await _error(
+                send, 401, "Log in (or send a valid bearer token) before uploading.", {"WWW-Authenticate": "Bearer"}
+            )
+            return
         limit = self.media_limit if is_media else self.json_limit
         length_header = headers.get("content-length")
         has_body = scope.get("method") in {"POST", "PUT", "PATCH"} and (
@@ -79,6 +108,7 @@ class BodyLimitMiddleware:
                 if received > limit:
                     # Answer now and make the app see a disconnect; whatever it replies is dropped.
                     refused = True
+                    logger.warning("Refused a %s body at %d bytes (limit %d).", scope["path"], received, limit)
                     if not started:
                         started = True
                         await _error(send, 413, f"The request body is larger than the {_size(limit)} limit.")
@@ -100,8 +130,10 @@ def _size(limit: int) -> str:
     return f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
-async def _error(send: Send, status_code: int, detail: str) -> None:
-    response = JSONResponse({"detail": detail}, status_code=status_code, headers={"Connection": "close"})
+async def _error(send: Send, status_code: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    response = JSONResponse(
+        {"detail": detail}, status_code=status_code, headers={"Connection": "close", **(headers or {})}
+    )
     await send({"type": "http.response.start", "status": status_code, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Path, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -20,12 +20,13 @@ from interview_coach.assessment.progress import describe_progress
 from interview_coach.assessment.rendering import EXPORT_MIME, question_refs, render_export
 from interview_coach.core.settings import Settings
 from interview_coach.domain import AnswerInput, CoachReply, SessionReport
-from interview_coach.graphs.service import InterviewService, Turn
+from interview_coach.graphs.service import InterviewService, Turn, TurnConflictError
 from interview_coach.memory.feedback import FeedbackCreate, FeedbackPublic
 from interview_coach.memory.sessions import SessionNotFoundError, SessionPublic
 from interview_coach.tools.media.decode import MediaError
 from interview_coach.ui import files, registry
 from interview_coach.ui.api.schemas import (
+    IDEMPOTENCY_KEY_HELP,
     AnswerCreate,
     AnswerFeedback,
     CoachMessage,
@@ -36,6 +37,7 @@ from interview_coach.ui.api.schemas import (
     ProgressPublic,
     QuestionPublic,
     RatingCreate,
+    TurnConflictPublic,
     TurnPublic,
 )
 from interview_coach.ui.auth import user_for_token
@@ -76,8 +78,9 @@ ServiceDep = Annotated[InterviewService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Session id.")]
 Expected = Literal["answer", "coach"]
-# The session index's phase tells what a session takes without loading its checkpoint.
-_TAKES: dict[str, Expected] = {"interview": "answer", "coaching": "coach"}
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200, description=IDEMPOTENCY_KEY_HELP)
+]
 
 
 def _not_found(exc: Exception) -> HTTPException:
@@ -101,23 +104,34 @@ async def _report(service: InterviewService, session_id: str, user_id: str) -> S
     return report
 
 
-def _conflict(expected: Expected, waiting: Expected | None) -> HTTPException:
-    what = {"answer": "an answer", "coach": "a coach message"}[expected]
-    now = {"answer": "an interview answer", "coach": "a coach message", None: "nothing (the session ended)"}[waiting]
-    return HTTPException(status.HTTP_409_CONFLICT, f"This session does not take {what} now; it waits for {now}.")
+def _turn_conflict(exc: TurnConflictError) -> JSONResponse:
+    """Answer 409 naming what the session waits for (``detail`` as in every other error)."""
+    body = TurnConflictPublic(
+        detail=str(exc), waiting_for=exc.waiting, question=QuestionPublic.from_question(exc.question, exc.ref)
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_409_CONFLICT)
 
 
 async def _send_expecting(
-    service: InterviewService, session_id: str, user_id: str, answer: AnswerInput, expected: Expected
-) -> TurnPublic:
-    """Check the phase in the session index, then run one turn (the checkpoint is loaded once)."""
+    service: InterviewService,
+    session_id: str,
+    user_id: str,
+    answer: AnswerInput,
+    expected: Expected,
+    *,
+    question_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> TurnPublic | JSONResponse:
+    """Run one turn; the service refuses (409) an input the session does not take now, once, under its lock."""
     try:
-        waiting = _TAKES.get(service.phase_of(session_id, user_id))
-        if waiting != expected:
-            raise _conflict(expected, waiting)
-        return TurnPublic.from_turn(await service.send(session_id, user_id, answer))
+        turn = await service.send(
+            session_id, user_id, answer, expect=expected, question_id=question_id, idempotency_key=idempotency_key
+        )
     except SessionNotFoundError as exc:
         raise _not_found(exc) from exc
+    except TurnConflictError as exc:
+        return _turn_conflict(exc)
+    return TurnPublic.from_turn(turn)
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -163,20 +177,32 @@ async def next_question(session_id: SessionId, user: CurrentUser, service: Servi
     )
 
 
-@router.post("/sessions/{session_id}/answers", response_model=TurnPublic, responses={409: {"model": ErrorPublic}})
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {"model": TurnConflictPublic, "description": "The session waits for another question or input."}
+}
+
+
+@router.post("/sessions/{session_id}/answers", response_model=TurnPublic, responses=_REFUSED)
 async def submit_answer(
-    session_id: SessionId, body: AnswerCreate, user: CurrentUser, service: ServiceDep
-) -> TurnPublic:
-    """Answer the current question by text (commands such as /skip, /repeat, /end work too)."""
-    async with service.session_lock(session_id):
-        return await _send_expecting(service, session_id, user, AnswerInput(text=body.text), "answer")
+    session_id: SessionId, body: AnswerCreate, user: CurrentUser, service: ServiceDep, key: IdempotencyKey = None
+) -> TurnPublic | JSONResponse:
+    """Answer the current question by text (commands such as /skip, /repeat, /end work too).
+
+    With ``question_id`` an answer for a question that no longer waits gets 409 naming the
+    current one; a repeated idempotency key returns the stored turn (``replayed``).
+    """
+    answer = AnswerInput(text=body.text)
+    key = key or body.idempotency_key
+    return await _send_expecting(
+        service, session_id, user, answer, "answer", question_id=body.question_id, idempotency_key=key
+    )
 
 
 @router.post(
     "/sessions/{session_id}/answers/media",
     response_model=TurnPublic,
     responses={
-        409: {"model": ErrorPublic},
+        **_REFUSED,
         413: {"model": ErrorPublic, "description": "File over the upload limit."},
         415: {"model": ErrorPublic, "description": "Not an accepted audio or video type."},
     },
@@ -187,31 +213,44 @@ async def submit_media_answer(
     user: CurrentUser,
     service: ServiceDep,
     settings: SettingsDep,
-) -> TurnPublic:
-    """Answer the current question with an audio or video recording (multipart upload)."""
+    question_id: Annotated[str | None, Form(min_length=1, max_length=200, description="The question answered.")] = None,
+    idempotency_key: Annotated[str | None, Form(min_length=1, max_length=200, description=IDEMPOTENCY_KEY_HELP)] = None,
+    key: IdempotencyKey = None,
+) -> TurnPublic | JSONResponse:
+    """Answer the current question with an audio or video recording (multipart upload).
+
+    ``question_id`` and the idempotency key work as for typed answers.
+    """
+    key = key or idempotency_key
     async with service.session_lock(session_id):
-        # The recording is filed under the waiting question's id, so this route reads the state first.
-        turn = await _current(service, session_id, user)
+        # Checked before the upload is stored: a refused or replayed answer leaves no file behind.
+        try:
+            turn = await service.check(session_id, user, expect="answer", question_id=question_id, idempotency_key=key)
+        except SessionNotFoundError as exc:
+            raise _not_found(exc) from exc
+        except TurnConflictError as exc:
+            return _turn_conflict(exc)
+        if turn.replayed:
+            return TurnPublic.from_turn(turn)
         try:
             suffix = files.media_suffix(file.filename or "", file.content_type)
         except files.UploadRejectedError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
-        if turn.waiting_for != "answer":
-            raise _conflict("answer", turn.waiting_for)
-        question_id = turn.question.id if turn.question else "answer"
-        path, kind = await asyncio.to_thread(_store_upload, settings, user, session_id, question_id, file, suffix)
+        # The recording is filed under the waiting question's id.
+        filed_under = turn.question.id if turn.question else "answer"
+        path, kind = await asyncio.to_thread(_store_upload, settings, user, session_id, filed_under, file, suffix)
         answer = AnswerInput(audio_path=str(path)) if kind == "audio" else AnswerInput(video_path=str(path))
-        try:
-            return TurnPublic.from_turn(await service.send(session_id, user, answer))
-        except SessionNotFoundError as exc:
-            raise _not_found(exc) from exc
+        return await _send_expecting(
+            service, session_id, user, answer, "answer", question_id=filed_under, idempotency_key=key
+        )
 
 
 def _store_upload(
     settings: Settings, user: str, session_id: str, question_id: str, upload: UploadFile, suffix: str
 ) -> tuple[FilePath, files.MediaKind]:
-    incoming = settings.data_dir / "uploads"
-    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Stored under server-chosen names only (a temp name, then the question id and the sniffed
+    # extension); the upload's own file name appears in messages and nowhere else.
+    incoming = files.private_dir(settings.data_dir / "uploads")
     with tempfile.NamedTemporaryFile(dir=incoming, suffix=suffix, delete=False) as handle:
         temp = FilePath(handle.name)
     try:
@@ -220,8 +259,9 @@ def _store_upload(
     except files.UploadRejectedError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     except MediaError as exc:
+        message = str(exc).replace(temp.name, files.display_name(upload.filename or "the upload"))
         # Shaped like FastAPI's validation errors so the 422 response keeps one schema.
-        detail = [{"loc": ["body", "file"], "msg": str(exc), "type": "value_error"}]
+        detail = [{"loc": ["body", "file"], "msg": message, "type": "value_error"}]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
     finally:
         temp.unlink(missing_ok=True)
@@ -292,21 +332,20 @@ async def get_report(
     return PlainTextResponse(body, media_type=EXPORT_MIME["markdown"])
 
 
-@router.post("/sessions/{session_id}/coach", response_model=TurnPublic, responses={409: {"model": ErrorPublic}})
+@router.post("/sessions/{session_id}/coach", response_model=TurnPublic, responses=_REFUSED)
 async def coach_in_session(
-    session_id: SessionId, body: CoachMessage, user: CurrentUser, service: ServiceDep
-) -> TurnPublic:
-    """Chat with the coach about this session (after its report)."""
-    async with service.session_lock(session_id):
-        return await _send_expecting(service, session_id, user, AnswerInput(text=body.text), "coach")
+    session_id: SessionId, body: CoachMessage, user: CurrentUser, service: ServiceDep, key: IdempotencyKey = None
+) -> TurnPublic | JSONResponse:
+    """Chat with the coach about this session (after its report); a repeated idempotency key returns the stored turn."""
+    return await _send_expecting(service, session_id, user, AnswerInput(text=body.text), "coach", idempotency_key=key)
 
 
 @router.post("/coach", response_model=CoachReply)
 async def coach(body: CoachMessage, user: CurrentUser, service: ServiceDep) -> CoachReply:
-    """Chat with the coach outside a session, grounded in my long-term memory."""
-    from interview_coach.agents.coach import coach_reply
+    """Chat with the coach outside a session, grounded in my latest report and long-term memory."""
+    from interview_coach.graphs.coach_focus import coach_outside_session
 
-    return await coach_reply(service.deps, user_id=user, message=body.text, report=None)
+    return await coach_outside_session(service, user, body.text)
 
 
 @router.get("/me/progress", response_model=ProgressPublic)

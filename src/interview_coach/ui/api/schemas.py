@@ -13,6 +13,8 @@ from interview_coach.domain.events import EventKind, NoticeKind, Role
 from interview_coach.graphs.service import Turn
 from interview_coach.memory.feedback import FeedbackTarget
 
+IDEMPOTENCY_KEY_HELP = "A client key naming this submission; a retry with the same key returns the stored turn."
+
 
 class QuestionRefPublic(BaseModel):
     """Which question: main question ``number`` of ``total``, and which follow-up of it (0 = none)."""
@@ -57,7 +59,7 @@ class MessagePublic(BaseModel):
 class QuestionPublic(BaseModel):
     """The question waiting for an answer."""
 
-    id: str
+    id: str = Field(description="Stable id of this question in the session; send it back as the answer's question_id.")
     text: str
     kind: str
     competency: str
@@ -90,6 +92,10 @@ class TurnPublic(BaseModel):
     question: QuestionPublic | None = None
     phase: str
     report_ready: bool
+    replayed: bool = Field(
+        default=False,
+        description="The idempotency key was applied before: messages are that turn's, the rest is the session now.",
+    )
 
     @classmethod
     def from_turn(cls, turn: Turn) -> TurnPublic:
@@ -101,7 +107,16 @@ class TurnPublic(BaseModel):
             question=QuestionPublic.from_question(turn.question, turn.ref),
             phase=turn.phase,
             report_ready=turn.report is not None,
+            replayed=turn.replayed,
         )
+
+
+class TurnConflictPublic(BaseModel):
+    """Why a session refused an input (409), and what it waits for instead."""
+
+    detail: str
+    waiting_for: Literal["answer", "coach"] | None
+    question: QuestionPublic | None = Field(default=None, description="The question waiting for an answer, if any.")
 
 
 class NextQuestion(BaseModel):
@@ -114,11 +129,19 @@ class NextQuestion(BaseModel):
 
 
 class AnswerCreate(BaseModel):
-    """A typed answer (or a command such as ``/skip``, ``/repeat``, ``/end``)."""
+    """A typed answer (or a command such as ``/skip``, ``/repeat``, ``/end``).
+
+    Send ``question_id`` (from the turn's ``question.id``) so that an answer reaching the
+    session after it moved on is refused with 409 instead of answering the next question;
+    without it the answer goes to whatever question waits. A retry with the same
+    ``idempotency_key`` (or ``Idempotency-Key`` header) returns the stored turn.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=50_000)
+    question_id: str | None = Field(default=None, min_length=1, max_length=200, description="The question answered.")
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200, description=IDEMPOTENCY_KEY_HELP)
 
 
 class CoachMessage(BaseModel):

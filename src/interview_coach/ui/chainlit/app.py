@@ -20,6 +20,7 @@ from chainlit.types import ThreadDict
 import interview_coach.ui.chainlit.auth
 import interview_coach.ui.chainlit.handlers  # noqa: F401  (registers the message and audio callbacks)
 from interview_coach.domain import InterviewMode, Seniority
+from interview_coach.graphs.service import SessionFailedError
 from interview_coach.memory.feedback import FeedbackCreate
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.ui import registry
@@ -92,6 +93,9 @@ async def resume_chat(thread: ThreadDict) -> None:
     cl.user_session.set("options", await cl.ChatSettings(_settings_widgets()).send())
     try:
         turn = await registry.get_service().resume(str(thread["id"]), user_id())
+    except SessionFailedError as exc:
+        await cl.Message(content=f"{exc}").send()
+        return
     except SessionNotFoundError:
         return
     state["session_id"] = turn.session_id

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
+from pathlib import Path
 
 import chainlit as cl
 from starlette.datastructures import Headers
@@ -52,14 +54,49 @@ def chat_history() -> PortableSQLAlchemyDataLayer:
     return build_data_layer(chat_database_url(SETTINGS), chat_root(SETTINGS) / "elements")
 
 
-async def delete_chat_threads(user_id: str) -> dict[str, int]:
-    """Delete a user's chat threads (run by the service when the user deletes their data)."""
+def delete_upload_copies(folders: list[Path]) -> int:
+    """Delete Chainlit's per-connection upload folders (``.files/<connection>``); return how many files."""
+    removed = 0
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink():
+            removed += sum(1 for p in folder.rglob("*") if p.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+def upload_copies_of(user_id: str) -> list[Path]:
+    """Pick the ``.files`` folders to delete with a user's data, and forget their files in live connections.
+
+    A folder belongs to a live connection (kept unless it is this user's) or to none: those
+    are left over from ended connections or an earlier process, no route serves them any
+    more, and whose they were is not recorded, so they go too.
+    """
+    from chainlit.config import FILES_DIRECTORY
+    from chainlit.session import ws_sessions_id
+
+    if not FILES_DIRECTORY.is_dir():
+        return []
+    chosen = []
+    for folder in FILES_DIRECTORY.iterdir():
+        session = ws_sessions_id.get(folder.name)
+        if session is not None and getattr(session.user, "identifier", None) != user_id:
+            continue
+        if session is not None:
+            session.files.clear()
+        chosen.append(folder)
+    return chosen
+
+
+async def delete_chat_data(user_id: str) -> dict[str, int]:
+    """Delete a user's chat history, element files and upload copies (run when the user deletes their data)."""
     from chainlit.data import get_data_layer
 
+    # Chainlit's connection registry is read on the event loop; only the file removal runs in a thread.
+    counts = {"chat_uploads": await asyncio.to_thread(delete_upload_copies, upload_copies_of(user_id))}
     layer = get_data_layer()
     if isinstance(layer, PortableSQLAlchemyDataLayer):
-        return {"chat_threads": await layer.delete_user_threads(user_id)}
-    return {}
+        counts.update(await layer.delete_user(user_id))
+    return counts
 
 
-registry.add_user_data_deleter(delete_chat_threads)
+registry.add_user_data_deleter(delete_chat_data)

@@ -13,7 +13,7 @@ import chainlit as cl
 
 from interview_coach.assessment.pipeline import planned_modalities
 from interview_coach.domain import AnswerInput, InterviewPlanRequest, TurnEvent
-from interview_coach.graphs.service import SessionConflictError, Turn
+from interview_coach.graphs.service import SessionConflictError, SessionFailedError, Turn, TurnConflictError
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
 from interview_coach.ui import files, registry
@@ -96,12 +96,14 @@ async def _handle_setup(state: dict[str, Any], text: str, documents: list[Any], 
 
 
 async def _read_document(state: dict[str, Any], element: Any) -> None:
-    name = str(getattr(element, "name", "document"))
+    name = files.display_name(str(getattr(element, "name", "") or "document"))
     path = Path(str(getattr(element, "path", "") or ""))
     try:
         text = await asyncio.to_thread(read_document, path)
     except DocumentError as exc:
-        await say(f"I could not use {name}: {exc}")
+        # The error names Chainlit's copy of the file; the user knows it by its own name.
+        detail = str(exc).replace(path.name, name) if path.name else str(exc)
+        await say(f"I could not use {name}: {detail}")
         return
     is_jd = any(word in name.lower() for word in ("job", "jd", "description", "posting"))
     state["job_description" if is_jd else "resume_text"] = text
@@ -168,17 +170,26 @@ async def submit(state: dict[str, Any], answer: AnswerInput) -> None:
     service = registry.get_service()
     session_id = state["session_id"]
     is_answer = state["phase"] == "interview" and (answer.audio_path or answer.video_path or not _is_command(answer))
+    # Naming the question this input answers makes a double-sent answer or /skip apply once:
+    # the second copy finds another question waiting and is refused.
+    question = state.get("question")
+    question_id = question.id if state["phase"] == "interview" and question is not None else None
     started = time.perf_counter()
     try:
         if is_answer:
-            turn = await _run_with_steps(session_id, answer, state.get("request"))
+            turn = await _run_with_steps(session_id, answer, state.get("request"), question_id)
         else:
             async with service.session_lock(session_id):
-                turn = await service.send(session_id, user_id(), answer)
-    except SessionNotFoundError:
-        await say("This interview is no longer available (its data may have been deleted). Start a new chat.")
+                turn = await service.send(session_id, user_id(), answer, question_id=question_id)
+    except SessionNotFoundError as exc:
+        reason = str(exc) if isinstance(exc, SessionFailedError) else "its data may have been deleted"
+        await say(f"This interview is no longer available ({reason}). Start a new chat.")
         state["phase"] = "ended"
         return
+    except TurnConflictError as exc:
+        now = f"{exc.ref.label} is waiting now." if exc.ref is not None else "The interview has moved on."
+        await say(f"That message was not used: it was meant for a question that is no longer open. {now}")
+        turn = await service.resume(session_id, user_id())
     logger.info("turn of %s took %.2f s", session_id, time.perf_counter() - started)
     apply_turn(state, turn)
     await render_turn(turn)
@@ -190,7 +201,9 @@ def _is_command(answer: AnswerInput) -> bool:
     return classify_input(answer) != "answer"
 
 
-async def _run_with_steps(session_id: str, answer: AnswerInput, request: InterviewPlanRequest | None) -> Turn:
+async def _run_with_steps(
+    session_id: str, answer: AnswerInput, request: InterviewPlanRequest | None, question_id: str | None = None
+) -> Turn:
     service = registry.get_service()
     async with cl.Step(name="Analysing your answer", type="run") as parent:
         children: dict[str, cl.Step] = {}
@@ -214,7 +227,7 @@ async def _run_with_steps(session_id: str, answer: AnswerInput, request: Intervi
                 await close([n for n in children if n == SCORING_STEP])
 
         async with service.session_lock(session_id):
-            turn = await service.send(session_id, user_id(), answer, on_progress=on_progress)
+            turn = await service.send(session_id, user_id(), answer, on_progress=on_progress, question_id=question_id)
         for child_name, child in children.items():
             child.output = tool_summary(child_name, turn.messages)
             await child.update()
@@ -239,49 +252,55 @@ def tool_summary(step: str, events: list[TurnEvent]) -> str:
 
 
 async def _coach_outside_session(text: str) -> None:
-    from interview_coach.agents.coach import coach_reply
+    from interview_coach.graphs.coach_focus import coach_outside_session
 
     if not text.strip():
         return
     service = registry.get_service()
     async with cl.Step(name="Reading your coaching history", type="tool") as step:
-        reply = await coach_reply(service.deps, user_id=user_id(), message=text, report=None)
+        reply = await coach_outside_session(service, user_id(), text)
         step.output = ", ".join(reply.grounded_on[:5]) or "no earlier sessions yet"
     content = coach_text(reply.text, reply.drill)
-    if chat_state()["phase"] == "setup":
+    if chat_state()["phase"] == "setup" and reply.intent in {"help", "unknown"}:
         content += f"\n\n_{HELP}_"
     message = await say(content, AUTHORS["coach"])
     remember_target(message.id, "coach_reply", "outside_session")
 
 
 async def _answer_with_file(state: dict[str, Any], element: Any) -> None:
-    name = str(getattr(element, "name", "answer"))
+    """Store an uploaded recording under the waiting question's id and answer with it.
+
+    The upload's name is shown back to the user and used for nothing else: the stored file's
+    name is the question id and its extension comes from the container found in its bytes.
+    """
+    name = files.display_name(str(getattr(element, "name", "") or "answer"))
     source = Path(str(getattr(element, "path", "") or ""))
+    incoming: Path | None = None
     try:
-        files.media_suffix(name, getattr(element, "mime", None))
+        suffix = files.media_suffix(name, getattr(element, "mime", None))
+        incoming = await asyncio.to_thread(_copy, source, suffix)
         stored, kind = await asyncio.to_thread(
-            files.store_answer_file,
-            SETTINGS,
-            user_id(),
-            state["session_id"],
-            waiting_question_id(state),
-            _copy(source, name),
+            files.store_answer_file, SETTINGS, user_id(), state["session_id"], waiting_question_id(state), incoming
         )
-    except (files.UploadRejectedError, MediaError, OSError) as exc:
-        await say(f"I can't use {name}: {exc}")
+    except (files.UploadRejectedError, MediaError, OSError, ValueError) as exc:
+        # Media errors name the server's copy; the user knows the file by its own name.
+        detail = str(exc).replace(incoming.name, name) if incoming is not None else str(exc)
+        await say(f"I can't use {name}: {detail}")
         return
+    finally:
+        if incoming is not None:
+            incoming.unlink(missing_ok=True)  # already moved when stored; a refused copy is not kept
     answer = AnswerInput(video_path=str(stored)) if kind == "video" else AnswerInput(audio_path=str(stored))
     await submit(state, answer)
 
 
-def _copy(source: Path, name: str) -> Path:
-    """Copy Chainlit's temporary upload so the answer keeps its own file."""
+def _copy(source: Path, suffix: str) -> Path:
+    """Copy Chainlit's temporary upload to a private file named by the server (``suffix`` is already checked)."""
     import shutil
     import tempfile
 
-    incoming = SETTINGS.data_dir / "uploads"
-    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.NamedTemporaryFile(dir=incoming, suffix=Path(name).suffix.lower(), delete=False) as handle:
+    incoming = files.private_dir(SETTINGS.data_dir / "uploads")
+    with tempfile.NamedTemporaryFile(dir=incoming, suffix=suffix, delete=False) as handle:
         target = Path(handle.name)
     shutil.copyfile(source, target)
     return target
@@ -321,6 +340,7 @@ async def audio_end() -> None:
     target = files.answer_path(SETTINGS, user_id(), state["session_id"], waiting_question_id(state), ".wav")
     try:
         await asyncio.to_thread(pcm16_to_wav, bytes(buffer), rate, target)
+        target.chmod(files.PRIVATE_FILE_MODE)
     except MediaError as exc:
         await say(f"No answer recorded: {exc}")
         return

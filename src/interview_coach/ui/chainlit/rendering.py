@@ -87,7 +87,7 @@ def _write_exports(report: SessionReport, summaries: list[MemoryRecord]) -> list
     fmt: ExportFormat
     for fmt in ("markdown", "html", "json"):
         path = folder / f"interview-report-{report.session_id}{EXPORT_SUFFIX[fmt]}"
-        path.write_text(render_export(report, fmt, summaries), "utf-8")
+        files.write_private(path, render_export(report, fmt, summaries).encode("utf-8"))
         elements.append(cl.File(name=path.name, path=str(path), mime=EXPORT_MIME[fmt], display="inline"))
     return elements
 
