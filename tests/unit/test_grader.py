@@ -13,6 +13,7 @@ import pytest
 
 from interview_coach.assessment.grading.batch import grade_jsonl
 from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align, reference_units
+from interview_coach.assessment.grading.lexical import LEXICAL_NAMES, lexical_features
 from interview_coach.assessment.grading.metrics import pairwise_accuracy, per_question_spearman
 from interview_coach.assessment.grading.model import (
     WEIGHTS_FILE,
@@ -70,10 +71,14 @@ PADDING = {
 }
 
 
-def _bundled_grader() -> Grader:
+def _bundled_grader_path() -> Path:
     info = active(Path("/nonexistent-registry"), "grader")
     assert info is not None, "the default grader model must be bundled with the package"
-    return Grader.load(info.path, embedder=HashEmbedder())
+    return info.path
+
+
+def _bundled_grader() -> Grader:
+    return Grader.load(_bundled_grader_path(), embedder=HashEmbedder())
 
 
 def test_text_helpers() -> None:
@@ -230,3 +235,36 @@ def test_weights_roundtrip() -> None:
     )
     assert GraderWeights.model_validate_json(weights.model_dump_json()) == weights
     assert weights.correctness(np.zeros(n)) == 0.5
+
+
+def test_lexical_features_reward_the_reference_terms_in_order() -> None:
+    reference = "The sender retransmits the segment after the timeout expires."
+    in_order = lexical_features("The sender retransmits a segment once its timeout expires.", reference)
+    shuffled = lexical_features("Expires timeout, segment retransmits sender.", reference)
+    unrelated = lexical_features("I enjoy hiking in the mountains with friends.", reference)
+    assert len(in_order) == len(LEXICAL_NAMES)
+    assert all(0.0 <= value <= 1.0 for value in in_order + shuffled + unrelated)
+    lcs = LEXICAL_NAMES.index("lcs_recall")
+    assert in_order[lcs] == 1.0 > shuffled[lcs] > unrelated[lcs] == 0.0
+    assert lexical_features("", reference) == [0.0] * len(LEXICAL_NAMES)
+
+
+def test_model_with_unknown_feature_is_rejected(tmp_path: Path) -> None:
+    folder = _make_version(tmp_path, "grader-20260101-000000-dddddddd")
+    data = json.loads((folder / WEIGHTS_FILE).read_text(encoding="utf-8"))
+    data["feature_names"][0] = "feature_from_the_future"
+    (folder / WEIGHTS_FILE).write_text(json.dumps(data), encoding="utf-8")
+    write_card(folder, {"version": folder.name, "files": {WEIGHTS_FILE: file_sha256(folder / WEIGHTS_FILE)}})
+    with pytest.raises(GraderUnavailableError, match="interview-coach train grader"):
+        Grader.load(folder, embedder=HashEmbedder())
+
+
+def test_model_storing_only_its_features_grades_with_them() -> None:
+    weights = GraderWeights(
+        feature_names=["term_recall", "lcs_recall"], mean=[0.3, 0.3], scale=[0.2, 0.2], weights=[1.0, 1.0], bias=0.0
+    )
+    grader = Grader(weights, "grader-test-subset", HashEmbedder())
+    good = grader.grade(QUESTION, GOOD, REFERENCE)
+    off = grader.grade(QUESTION, "UDP has no connection setup at all.", REFERENCE)
+    assert good.correctness is not None and off.correctness is not None
+    assert good.correctness > off.correctness

@@ -39,9 +39,13 @@ class FittedModel:
     scale: FloatArray
     weights: FloatArray
     bias: float
+    columns: NDArray[np.bool_] | None = None
+    """Which columns of a full feature matrix ``mean``/``scale``/``weights`` refer to (None: all)."""
 
     def predict(self, x: FloatArray) -> FloatArray:
-        """Correctness (0-1) for a feature matrix."""
+        """Correctness (0-1) for a feature matrix (all features, or only ``columns`` when set)."""
+        if self.columns is not None and x.shape[1] == len(self.columns):
+            x = x[:, self.columns]
         logit = ((x - self.mean) / self.scale) @ self.weights + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60))), dtype=np.float64)
 

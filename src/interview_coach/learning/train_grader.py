@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align_many, reference_units
+from interview_coach.assessment.grading.lexical import LEXICAL_NAMES
 from interview_coach.assessment.grading.metrics import all_metrics
 from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights, grading_embedder
 from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
@@ -38,11 +39,19 @@ from interview_coach.learning.saf_data import LabelledExample, load_split
 
 __all__ = ["LabelledExample", "should_promote", "train_grader"]
 
-SELECTED = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "term_precision")
+PREVIOUS = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "term_precision")
+"""Features of grader-20261129-191519 (kept as a candidate so CV shows what the new ones add)."""
+AGREEMENT = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "lcs_recall")
+"""Sentence alignment, term recall and in-order term recall (ROUGE-L), by greedy LOQO-CV selection."""
 CANDIDATES: tuple[tuple[str, FitConfig], ...] = (
-    ("selected+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=SELECTED)),
-    ("selected", FitConfig(pair_weight=0.0, l2=1e-3, features=SELECTED)),
-    ("all+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=tuple(f for f in FEATURE_NAMES if f != "neg_agree"))),
+    ("agreement+ranking+l2=0.1", FitConfig(pair_weight=1.0, l2=0.1, features=AGREEMENT)),
+    ("agreement+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=AGREEMENT)),
+    ("previous+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=PREVIOUS)),
+    ("previous+lexical+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=PREVIOUS + LEXICAL_NAMES)),
+    (
+        "all+ranking+l2=0.1",
+        FitConfig(pair_weight=1.0, l2=0.1, features=tuple(f for f in FEATURE_NAMES if f != "neg_agree")),
+    ),
 )
 """Candidate configurations, simplest first; the first within 0.005 of the best CV mean wins."""
 VALIDATION_SPLITS = ("unseen_answers", "unseen_questions")
@@ -52,6 +61,7 @@ FORM_PENALTIES = (0.0, 0.25, 0.5, 0.75)
 CODE_FILES = (
     "assessment/grading/text.py",
     "assessment/grading/features.py",
+    "assessment/grading/lexical.py",
     "assessment/grading/model.py",
     "learning/grader_fit.py",
     "learning/train_grader.py",
@@ -229,18 +239,22 @@ def train_grader(
     name, config, form_penalty, cv = _choose(x[:n_train], train)
     _, oof = _cv(x[:n_train], train, config, form_penalty)
     low, high = tune_verdict_thresholds(oof, verdicts[:n_train])
-    model = fit(x, y, qids, _mask(config), config)
+    mask = _mask(config)
+    model = fit(x, y, qids, mask, config)
+    # Only the used features are stored, so later feature additions do not invalidate the model.
     weights = GraderWeights(
-        feature_names=list(FEATURE_NAMES),
-        mean=[round(float(v), 8) for v in model.mean],
-        scale=[round(float(v), 8) for v in model.scale],
-        weights=[round(float(v), 8) for v in model.weights],
+        feature_names=[n for n, used in zip(FEATURE_NAMES, mask, strict=True) if used],
+        mean=[round(float(v), 8) for v in model.mean[mask]],
+        scale=[round(float(v), 8) for v in model.scale[mask]],
+        weights=[round(float(v), 8) for v in model.weights[mask]],
         bias=round(model.bias, 8),
         correct_threshold=high,
         incorrect_threshold=low,
         form_penalty=form_penalty,
     )
-    rounded = FittedModel(np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias)
+    rounded = FittedModel(
+        np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias, mask
+    )
     validation: dict[str, Any] = {}
     for split in VALIDATION_SPLITS:
         examples = load_split(saf_dir, split)
@@ -255,7 +269,8 @@ def train_grader(
     card: dict[str, Any] = {
         "version": version,
         "description": "Short-answer grader: monotone logistic model (non-negative weights) over agreement "
-        "features between answer and reference (MiniLM sentence alignment, content-term recall/precision), "
+        "features between answer and reference (MiniLM sentence alignment, content-term recall, in-order "
+        "term recall), "
         "plus two fixed rules: non-answers ('No response.', 'I don't know') score 0, and an answer much less "
         "sentence-like than its reference (a bare keyword list) loses up to form_penalty of its correctness.",
         "kind": "grader",
@@ -280,7 +295,7 @@ def train_grader(
             "incorrect_threshold": low,
             "form_penalty": form_penalty,
         },
-        "weights": {f: w for f, w in zip(FEATURE_NAMES, weights.weights, strict=True) if w},
+        "weights": {f: w for f, w in zip(weights.feature_names, weights.weights, strict=True) if w},
         "cv_leave_question_out": cv,
         "validation_metrics": validation,
         "environment": {"python": platform.python_version(), "embedding_model": weights.embedding_model},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from interview_coach.assessment.grading.lexical import LEXICAL_NAMES, lexical_features
 from interview_coach.assessment.grading.text import content_stems, negation_count, token_f1, units, words
 from interview_coach.core.embedding import Embedder
 
@@ -39,6 +40,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cov_top_half",  # mean coverage of the better-covered half of the reference units
     "cov_salient",  # coverage weighted by each reference unit's cosine to the whole reference
     "novel_hits",  # reference terms not in the question found in the answer, k / (k + 4)
+    *LEXICAL_NAMES,  # order-aware and character-level term overlap (see lexical.py)
 )
 COVERED_THRESHOLD = 0.55
 """Cosine from which a reference unit counts as covered (used for the missing/covered lists)."""
@@ -112,7 +114,9 @@ def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[fl
     return recall, novel_recall, precision, f1, unit_cov, novel_hits / (novel_hits + 4)
 
 
-def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArray[np.float32]]) -> Alignment:
+def _align(
+    item: GradingInput, answer_units: list[str], vectors: dict[str, NDArray[np.float32]], lexical: bool = True
+) -> Alignment:
     ref_units = list(item.reference_units)
     reference = " ".join(ref_units)
     if not answer_units or not ref_units:
@@ -162,6 +166,7 @@ def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArr
         float(top.mean()),
         float((cover * salience).sum() / salience.sum()),
         novel_hits,
+        *(lexical_features(item.answer, reference) if lexical else [0.0] * len(LEXICAL_NAMES)),
     ]
     answer_terms = _prefixes(item.answer)
     unit_terms = tuple(len(u & answer_terms) / len(u) if u else 0.0 for u in (_prefixes(x) for x in ref_units))
@@ -170,12 +175,14 @@ def _align(item: GradingInput, answer_units: list[str], vectors: dict[str, NDArr
     )
 
 
-def align_many(items: Sequence[GradingInput], embedder: Embedder) -> list[Alignment]:
+def align_many(items: Sequence[GradingInput], embedder: Embedder, *, lexical: bool = True) -> list[Alignment]:
     """Compute features for many inputs with one batched embedding call.
 
     Args:
         items: answers with their question and reference units (answers already truncated).
         embedder: returns unit-normalised vectors for a list of texts.
+        lexical: whether to compute the :data:`LEXICAL_NAMES` features (0 when not; a model
+            that does not use them skips their cost).
 
     Returns:
         One :class:`Alignment` per item, in order.
@@ -197,7 +204,7 @@ def align_many(items: Sequence[GradingInput], embedder: Embedder) -> list[Alignm
     matrix = embedder.encode(ordered) if ordered else np.zeros((0, 1), dtype=np.float32)
     vectors = {text: matrix[i] for i, text in enumerate(ordered)}
     fixed = [GradingInput(i.question or " ", i.answer, i.reference_units) for i in items]
-    return [_align(item, a_units, vectors) for item, a_units in zip(fixed, answer_units, strict=True)]
+    return [_align(item, a_units, vectors, lexical) for item, a_units in zip(fixed, answer_units, strict=True)]
 
 
 def align(item: GradingInput, embedder: Embedder) -> Alignment:

@@ -25,6 +25,7 @@ from interview_coach.assessment.grading.features import (
     reference_units,
     unit_is_covered,
 )
+from interview_coach.assessment.grading.lexical import LEXICAL_NAMES
 from interview_coach.assessment.grading.registry import CorruptModelError, read_card
 from interview_coach.assessment.grading.text import (
     STOPWORDS,
@@ -177,10 +178,15 @@ class Grader:
         self, weights: GraderWeights, version: str, embedder: Embedder | None = None, *, trained: bool = True
     ) -> None:
         """Wrap loaded weights; the embedder defaults to the bundled MiniLM (loaded lazily)."""
-        if weights.feature_names != list(FEATURE_NAMES):
+        unknown = [name for name in weights.feature_names if name not in FEATURE_NAMES]
+        if unknown or len(weights.feature_names) != len(weights.weights):
             raise GraderUnavailableError(
-                f"grader {version} was trained on other features; rebuild it with `{REBUILD_COMMAND}`"
+                f"grader {version} was trained on other features ({', '.join(unknown) or 'size mismatch'}); "
+                f"rebuild it with `{REBUILD_COMMAND}`"
             )
+        self._columns = np.array([FEATURE_NAMES.index(name) for name in weights.feature_names], dtype=np.intp)
+        used = {name for name, w in zip(weights.feature_names, weights.weights, strict=True) if w}
+        self._lexical = bool(used & set(LEXICAL_NAMES))
         self.weights = weights
         self.version = version
         self.trained = trained
@@ -238,7 +244,7 @@ class Grader:
                 note.append("the answer does not look like English; grading across languages is unreliable")
             inputs.append(GradingInput(_short(r.question or "", 2000), answer, ref_units))
             notes.append(note)
-        alignments = align_many(inputs, self.embedder)
+        alignments = align_many(inputs, self.embedder, lexical=self._lexical)
         return [self._result(i, a, n) for i, a, n in zip(inputs, alignments, notes, strict=True)]
 
     def _result(self, item: GradingInput, alignment: Alignment, notes: list[str]) -> GradeResult:
@@ -260,7 +266,7 @@ class Grader:
             0.0
             if empty
             else self.weights.adjust(
-                self.weights.correctness(alignment.features), item.answer, " ".join(item.reference_units)
+                self.weights.correctness(alignment.features[self._columns]), item.answer, " ".join(item.reference_units)
             )
         )
         threshold = self.weights.covered_threshold
