@@ -23,6 +23,7 @@ from interview_coach.deps import build_deps, warm_up_steps
 from interview_coach.graphs.service import InterviewService
 from interview_coach.ui import registry
 from interview_coach.ui.api import install_api
+from interview_coach.ui.api.docs import install_docs
 from interview_coach.ui.instance_lock import hold_data_dir
 from interview_coach.ui.readiness import SERVICE, ComponentState, Readiness, ReadinessPublic
 
@@ -79,12 +80,16 @@ def create_app(settings: Settings, *, chat: bool = True, warm_up: bool = True) -
         summary="Mock interviews with evidence-based feedback and a coach that remembers.",
         version="0.1.0",
         lifespan=_lifespan,
+        # The stock pages load Swagger UI and ReDoc from a CDN; install_docs serves them locally.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.warm_up = warm_up
     app.state.readiness = Readiness()
     app.state.shutdown_hooks = []
     install_api(app, settings)
+    install_docs(app)
 
     @app.get("/healthz", tags=["health"])
     @app.get("/livez", tags=["health"], include_in_schema=False)

@@ -303,9 +303,10 @@ async def rate(session_id: SessionId, body: RatingCreate, user: CurrentUser, ser
     "/sessions/{session_id}/report",
     responses={
         200: {
+            # "model" puts SessionReport in the schema's components; a bare $ref to it dangled (ReDoc refused it).
+            "model": SessionReport,
             "description": "The report as JSON, Markdown or HTML.",
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/SessionReport"}},
                 "text/markdown": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
             },
