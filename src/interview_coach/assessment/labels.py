@@ -64,6 +64,8 @@ SIGNAL_LABELS: dict[str, str] = {
     "specificity": "specific details",
     "length_vs_budget": "length for the time available",
     "too_short": "answer too short",
+    "little_content": "little that answers the question",
+    "nothing_on_question": "nothing that addresses the question",
     "floor_at_zero": "score floor",
     "eye_contact": "eye contact",
     "smile_ratio": "smiling",

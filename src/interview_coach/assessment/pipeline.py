@@ -5,6 +5,8 @@ re-answer drill, ``interview-coach analyze``, the REST API and the evals. Wordin
 result (builtin or LLM) is the evaluator agent's job, on top of what this returns.
 Failures of one modality (corrupt media, no face) become a readable entry in
 ``AnswerAnalysis.not_measured`` and a ``None`` result ("not measured"); the interview goes on.
+A recording with no words to judge (damaged, silent) gets answer quality "not measured" too, and
+``answer_again_reason`` tells the graph to keep the question open for another answer.
 """
 
 from __future__ import annotations
@@ -60,6 +62,31 @@ def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_g
     analysis.gesture = gesture
 
 
+def _unheard_reason(analysis: AnswerAnalysis, media: str | None) -> str | None:
+    """Say why a recorded answer gave no words to judge (damaged file, silence), or ``None``."""
+    if not media or analysis.answer_text.strip():
+        return None
+    voice_failure = next((n.reason for n in analysis.not_measured if n.modality == "voice"), None)
+    if voice_failure:
+        return f"the recording could not be used ({voice_failure.rstrip('.')}), so there was no answer to judge."
+    if analysis.voice is not None and analysis.voice.not_measured_reason:
+        return f"no words were heard in the recording ({analysis.voice.not_measured_reason.rstrip('.')})."
+    return "no words were heard in the recording, so there was no answer to judge."
+
+
+def answer_again_reason(assessment: AnswerAssessment) -> str | None:
+    """Return why the answer could not be judged at all, so the question should stay open, or ``None``.
+
+    A recording that could not be decoded, or in which no words were heard (silence, a muted
+    microphone), has no content to judge: its answer quality is "not measured" and the
+    candidate is asked to answer again instead of losing the question.
+    """
+    analysis = assessment.analysis
+    if analysis.text is not None or analysis.input_mode == "text":
+        return None
+    return next((n.reason for n in analysis.not_measured if n.modality == "text"), None)
+
+
 def planned_modalities(
     answer: AnswerInput, *, camera_off: bool = False, opted_out: set[str] | None = None
 ) -> list[Modality]:
@@ -92,6 +119,11 @@ def _measure(
     analysis.truncated = analysis.truncated or cut
 
     if not analyze_content:
+        return analysis
+    unheard = _unheard_reason(analysis, media)
+    if unheard:
+        # Nothing was said that could be judged: answer quality is "not measured", never a 0.
+        analysis.not_measured.append(NotMeasured(modality="text", reason=unheard))
         return analysis
 
     from interview_coach.assessment.text_scores import assess_answer_text

@@ -14,6 +14,7 @@ from interview_coach.assessment import text_components
 from interview_coach.assessment.correctness import Correctness
 from interview_coach.domain import Evidence, Score, Signal
 from interview_coach.domain.text import KeyPointCoverage, LexicalFinding
+from interview_coach.tools.text.lexical import count_substantive_words
 
 if TYPE_CHECKING:
     from interview_coach.assessment.text_scores import Calibration
@@ -25,7 +26,19 @@ PENALISED_REPETITIONS = frozenset({"doubled_word", "repeated_sentence"})
 CORRECTNESS_WEIGHTS = (10.0, 55.0, 15.0, 12.0, 8.0)
 """relevance, content credit K, structure, specificity, length — delivery also times K squared."""
 KEY_POINT_WEIGHTS = (25.0, 30.0, 20.0, 15.0, 10.0)
+DELIVERY_FROM = 0.3
+FULL_CREDIT_AT = 0.85
+"""Key-point credit from which delivery counts fully (from ``DELIVERY_FROM`` up, without a grader),
+and from which length alone can lift the short-answer factor to 1."""
 FREE_WEIGHTS = (40.0, 0.0, 28.0, 22.0, 10.0)
+
+
+def _content_words(coverage: list[KeyPointCoverage], calibration: Calibration, substantive_words: int) -> int:
+    """Count the substantive words of the sentences that earn key-point credit (all words without key points)."""
+    if not coverage:
+        return substantive_words
+    quotes = dict.fromkeys(k.quote for k in coverage if k.quote and calibration.key_point_credit(k.match) > 0)
+    return min(substantive_words, count_substantive_words(" ".join(quotes)))
 
 
 def answer_quality(
@@ -45,6 +58,7 @@ def answer_quality(
     closest: str | None,
     calibration: Calibration,
     correctness: Correctness | None = None,
+    uncredited: list[LexicalFinding] | None = None,
 ) -> Score:
     """Compute answer quality 0-100 from its components (the table in ``assessment/text_scores.py``).
 
@@ -53,6 +67,9 @@ def answer_quality(
     above a correct short one; padding adds no content credit, so it cannot raise the score.
     """
     if substantive_words == 0:
+        if uncredited:
+            evidence = text_components.finding_evidence("uncredited", uncredited)
+            return Score(value=0, signals=[Signal(name="nothing_on_question", value=0, effect=0.0, evidence=evidence)])
         return Score(value=0, signals=[Signal(name="empty_answer", value=0, effect=0.0)])
     gate = text_components.clip(relevance / GATE_AT)
     has_points = bool(coverage)
@@ -63,8 +80,11 @@ def answer_quality(
         credit = 0.5 * credit + 0.5 * (correctness.score.value or 0) / 100
         weights: tuple[float, ...] = CORRECTNESS_WEIGHTS
         delivery = gate * credit**2
+    elif has_points:
+        weights = KEY_POINT_WEIGHTS
+        delivery = gate * text_components.clip((credit - DELIVERY_FROM) / (FULL_CREDIT_AT - DELIVERY_FROM)) ** 2
     else:
-        weights = KEY_POINT_WEIGHTS if has_points else FREE_WEIGHTS
+        weights = FREE_WEIGHTS
         delivery = gate
     quote = [Evidence(kind="quote", detail="the sentence closest to the question", quote=closest)] if closest else []
     signals = [Signal(name="relevance", value=relevance, effect=round(weights[0] * relevance, 2), evidence=quote)]
@@ -117,9 +137,14 @@ def answer_quality(
                 )
             )
     total = sum(s.effect for s in signals)
-    if substantive_words < min_words and total > 0:
-        factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * substantive_words / min_words
-        signals.append(Signal(name="too_short", value=substantive_words, effect=round(total * (factor - 1), 2)))
+    # Only words of sentences that earn key-point credit lift the short-answer factor, so padding cannot.
+    words = _content_words(coverage, calibration, substantive_words)
+    # Length lifts the factor no further than the content credit does: padding adds words, not credit.
+    share = min(words / min_words, (credit / FULL_CREDIT_AT) ** 2 if has_points else 1.0)
+    if share < 1 and total > 0:
+        factor = SHORT_FLOOR + (1 - SHORT_FLOOR) * share
+        name = "too_short" if words < min_words else "little_content"
+        signals.append(Signal(name=name, value=words, effect=round(total * (factor - 1), 2)))
         total *= factor
     if total < 0:
         signals.append(Signal(name="floor_at_zero", value=0, effect=round(-total, 2)))

@@ -35,9 +35,9 @@ def compute_scores(analysis: AnswerAnalysis, opted_out: set[str] | None = None) 
     face = None if "face" in opted else analysis.face
     voice = analysis.voice
     text = analysis.text
+    unheard = next((n.reason for n in analysis.not_measured if n.modality == "text"), "no answer text to analyse")
     scores = {
-        "answer_quality": (text.answer_quality if text is not None else None)
-        or Score.not_measured("no answer text to analyse"),
+        "answer_quality": (text.answer_quality if text is not None else None) or Score.not_measured(unheard),
         "fluency": (voice.fluency_score if voice is not None else None)
         or Score.not_measured(
             "typed answer: no speech to measure" if analysis.input_mode == "text" else "speech could not be analysed"

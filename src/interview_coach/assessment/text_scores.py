@@ -2,8 +2,8 @@
 
 ``assess_text`` takes a measured ``TextAnalysis`` and its question and fills in relevance,
 key-point coverage, the component scores, the answer-quality score, ``quality_1_5`` and
-machine-readable follow-up reasons. Injected text was removed by perception, so it can never
-raise a score here.
+machine-readable follow-up reasons. Injected text was removed by perception, and padding earns
+no credit (see below), so neither raises a score here.
 
 Answer-quality rubric (0-100, every component is a ``Signal`` whose ``effect`` is its points)
 ----------------------------------------------------------------------------------------------
@@ -21,8 +21,17 @@ says what a good answer says; its correctness is reported as its own score
 Behavioral and situational key points describe one possible story, so those questions keep the
 key-point column (a different strong story is not wrong).
 Delivery (structure, specificity, length) is then weighted by K²: a wrong answer earns almost
-nothing for being long, structured or full of numbers, and text that does not address the
-question (padding, keyword lists, lorem ipsum) adds no content credit.
+nothing for being long, structured or full of numbers. Without a grader, delivery is weighted by
+D = clip((C - 0.3) / 0.55)², so it counts fully from C = 0.85 and not at all below C = 0.3.
+
+**Padding earns nothing.** Every component is measured on the sentences that address the
+question (``tools/text/credit.py``, listed in ``uncredited`` otherwise): keyword lists, lorem
+ipsum and other languages (``not_prose``), generic self-praise, skeletons made only of generic
+words ("My task was important."), sentences far from the question and all its key points
+(``off_question``) and restated questions add no key-point credit, structure, specificity,
+length or relevance, and the trained grader reads only the credited sentences. Hedges, fillers
+and repetitions still count over the whole answer, so padding can only lower a score.
+``evals/padding.py`` measures it (attacks and padding in ten languages and nine encodings).
 
 ===========================  =====================  ===================  ====================
 component                    graded (technical)     key points, no        no key points
@@ -30,9 +39,9 @@ component                    graded (technical)     key points, no        no key
 ===========================  =====================  ===================  ====================
 relevance                    10 * R                 25 * R               40 * R
 content credit               55 * K                 30 * C               -
-structure                    15 * S * G * K²        20 * S * G           28 * S * G
-specificity                  12 * P * G * K²        15 * P * G           22 * P * G
-length vs. time budget        8 * L * G * K²        10 * L * G           10 * L * G
+structure                    15 * S * G * K²        20 * S * G * D       28 * S * G
+specificity                  12 * P * G * K²        15 * P * G * D       22 * P * G
+length vs. time budget        8 * L * G * K²        10 * L * G * D       10 * L * G
 ===========================  =====================  ===================  ====================
 
 So a correct short answer (K = 0.9, S = P = L = 0) scores about 55 + 10 R, and a wrong long
@@ -41,8 +50,12 @@ one (K = 0.1, S = P = L = 1) at most 10 + 5.5 + 0.35 = 16.
 Penalties (points, capped): hedges -1.5 each (max -8), fillers -1.5 each (max -10), doubled
 words and repeated sentences -2 each (max -8; repeated phrases are reported, not penalised).
 Too short: with fewer substantive words than ``min_words`` (the larger of ``MIN_WORDS`` and 10 %
-of the budget's words) the total is multiplied by ``0.4 + 0.6 * words / min_words`` (continuous,
-so one extra word never jumps the score). ``quality_1_5`` maps 0-19, 20-39, 40-59, 60-79,
+of the budget's words) the total is multiplied by ``0.4 + 0.6 * share`` (continuous, so one extra
+word never jumps the score), where ``share = min(words / min_words, (K / 0.85)²)`` (C without a
+grader; no content term without key points) and ``words`` counts only the sentences that earn
+key-point credit: length cannot lift the factor further than the content does
+(``little_content`` when the answer is long enough but thin). An answer with no sentence that
+addresses the question scores 0 (``nothing_on_question``). ``quality_1_5`` maps 0-19, 20-39, 40-59, 60-79,
 80-100 to 1..5. An empty answer (no substantive words) scores 0, quality 1, ``too_short``.
 
 Substantive words exclude fillers, hedges, bare discourse markers ("so,", "well,"), repeated
@@ -106,8 +119,7 @@ from interview_coach.domain import (
     Score,
     TextAnalysis,
 )
-from interview_coach.tools.text.analysis import MAX_ANALYSED_CHARS, WORDS_PER_MINUTE, analyze_text
-from interview_coach.tools.text.injection import neutralise
+from interview_coach.tools.text.analysis import MAX_ANALYSED_CHARS, WORDS_PER_MINUTE, measure_text
 
 __all__ = ["CALIBRATION", "Calibration", "assess_answer_text", "assess_text", "is_off_topic"]
 
@@ -208,6 +220,7 @@ def assess_text(analysis: TextAnalysis, question: Question, correctness: Correct
         closest=analysis.closest_quote,
         calibration=calibration,
         correctness=correctness,
+        uncredited=analysis.uncredited,
     )
     covered = [k for k in coverage if k.covered]
     missing = [k.point for k in coverage if not k.covered]
@@ -318,8 +331,9 @@ def assess_answer_text(
             judges content correctness (the bundled grader when none was trained).
 
     """
-    measured = analyze_text(answer, question, embedder, max_chars=max_chars)
+    measured = measure_text(answer, question, embedder, max_chars=max_chars)
     correctness = None
-    if models_root is not None and measured.substantive_word_count and grades_correctness(question):
-        correctness = grade_correctness(neutralise(answer[:max_chars]).text, question, embedder, models_root)
-    return assess_text(measured, question, correctness)
+    if models_root is not None and measured.analysis.substantive_word_count and grades_correctness(question):
+        # The grader reads only the sentences that address the question: padding never reaches it.
+        correctness = grade_correctness(measured.credited_text, question, embedder, models_root)
+    return assess_text(measured.analysis, question, correctness)

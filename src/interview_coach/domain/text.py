@@ -31,8 +31,8 @@ class InjectionFlag(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: str
-    """One of hidden_unicode, role_tag, fake_score, instruction_override, score_manipulation,
-    evaluator_address, output_directive, planted_verdict."""
+    """One of hidden_unicode, hidden_markup, encoded_payload, role_tag, fake_score,
+    instruction_override, score_manipulation, evaluator_address, output_directive, planted_verdict."""
     detail: str
     quote: str
 
@@ -142,6 +142,10 @@ class TextAnalysis(BaseModel):
     repetitions: list[LexicalFinding] = Field(default_factory=list)
     hedging_score: Score = Field(default_factory=_not_assessed)
 
+    uncredited: list[LexicalFinding] = Field(default_factory=list)
+    """Sentences that earn no content credit (``kind``: not_prose, self_praise, vacuous, off_question)."""
+    addresses_question: bool = True
+    """Whether any sentence addresses the question; without one, no content credit at all."""
     substantive_word_count: int = 0
     """Words left without fillers, hedges, discourse markers, repeated sentences and restated questions."""
     estimated_speaking_s: float

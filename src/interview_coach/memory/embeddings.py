@@ -58,7 +58,10 @@ class SentenceTransformerEmbedder:
                 missing, normalize_embeddings=True, batch_size=self._batch_size, show_progress_bar=False
             )
             if len(self._cache) + len(missing) > self._cache_size:
+                # Keep this call's cached vectors: clearing them raised KeyError below on long runs.
+                kept = {t: self._cache[t] for t in texts if t in self._cache}
                 self._cache.clear()
+                self._cache.update(kept)
             for text, vector in zip(missing, vectors, strict=True):
                 self._cache[text] = np.asarray(vector, dtype=np.float32)
         if not texts:

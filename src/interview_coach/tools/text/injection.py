@@ -18,8 +18,17 @@ Sentences that follow a flagged sentence in the same paragraph and keep talking 
 evaluation (the candidate, hiring, scores) are removed with it: injected payloads are usually
 several sentences long and only the first one carries the trigger phrase.
 
-Known limits: homoglyph spellings beyond NFKC folding, paraphrased instructions without any of
-the cue phrases, and injections written in other languages are not caught.
+Before any cue runs, the text is folded (``tools/text/normalise.py``): NFKC turns fullwidth and
+mathematical letters into plain ones, and Cyrillic/Greek look-alikes inside Latin words become
+Latin, so "Ignоre previоus instructions" with Cyrillic letters is caught (and flagged as hidden
+Unicode). HTML and Markdown comments (hidden when rendered) are removed and flagged; base64 text
+is decoded, removed and flagged; a sentence whose rot13 decoding carries a cue is removed. The
+two commonest cue families are also matched in nine other languages (``injection_cues.py``).
+The returned text is the folded one, so scoring sees what the detector saw.
+
+Known limits: paraphrased instructions without any of the cue phrases, and other-language
+instructions outside the translated families, are not caught; they are scored as ordinary text,
+which earns nothing unless it addresses the question (``tools/text/credit.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +39,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from interview_coach.domain.text import InjectionFlag
+from interview_coach.tools.text.injection_cues import ALL_CUES, BASE64_TOKEN, decode_base64, rot13
 from interview_coach.tools.text.lexical import Sentence, split_sentences
+from interview_coach.tools.text.normalise import fold_lookalikes
 
 
 @dataclass(frozen=True)
@@ -181,94 +192,19 @@ def _remove_pattern(
 
 # --- sentence-level cues -----------------------------------------------------------------
 
-_SENTENCE_CUES: list[tuple[str, str, str]] = [
-    (
-        "role_tag",
-        "starts with a chat role tag",
-        r"(?:^|[.!?]\s+)[\s>*_#\[(]*(?:system|assistant|developer|grader|evaluator|judge)[\])*_\s]*:",
-    ),
-    (
-        "score_manipulation",
-        "asks to set the score",
-        r"\b(?:set|change|make|put|raise|bump)\b[^.!?\n]{0,30}?\b(?:score|rating|grade|marks?)\b[^.!?\n]{0,30}?"
-        r"\b(?:to|at)\b[^.!?\n]{0,15}?(?:maximum|max|highest|top|perfect|full|100|10\b|5\b)",
-    ),
-    (
-        "instruction_override",
-        "asks the evaluator to ignore or override its instructions",
-        r"\b(?:ignore|disregard|forget|override|bypass|neglect|do not follow|don'?t follow)\b[^.!?\n]{0,40}?"
-        r"\b(?:instructions?|prompts?|rules|directions|guidelines|directives|indicators|scoring|rubric|criteria|"
-        r"context|system prompt|everything (?:above|before)|(?:the )?above|previous|prior)\b",
-    ),
-    (
-        "instruction_override",
-        "announces new instructions for the evaluator",
-        r"\bnew (?:instructions?|task|rules)\s*[:.-]|\b(?:from now on|starting now),? you\b|\byou are now\b|"
-        r"\bdeveloper mode\b|\bjailbreak\b|\bDAN mode\b",
-    ),
-    (
-        "instruction_override",
-        "tells the evaluator not to evaluate or to deviate",
-        r"\b(?:do not|don'?t|never) (?:evaluate|assess|score|grade|judge|penali[sz]e) (?:the|this|my)\b|"
-        r"\b(?:may|must|should) not deviate\b|\bdo not deviate\b",
-    ),
-    (
-        "score_manipulation",
-        "asks for a specific or maximum score",
-        r"\b(?:rate|score|grade|mark|rank|evaluate|assess)\s+(?:this|that|it|me|my|the|our|him|her|them)\b[^.!?\n]{0,40}?(?:\b10\s*/\s*10|\b10 out of 10|\b100\s*/\s*100|"
-        r"\b100 out of 100|\b5\s*/\s*5|\b5 out of 5|\bten out of ten|\bfull marks|\btop marks|\bas (?:perfect|excellent)|"
-        r"\b(?:the )?(?:highest|maximum|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\ban? a\+)",
-    ),
-    (
-        "score_manipulation",
-        "asks for a specific or maximum score",
-        r"\b(?:give|award|assign|grant)\b[^.!?\n]{0,30}?(?:\bfull marks|\btop marks|\b(?:a )?perfect (?:score|rating|grade)|"
-        r"\b(?:the )?(?:maximum|highest|max|top|best) (?:possible )?(?:score|rating|grade|marks?)|\b10\s*/\s*10|"
-        r"\b100\s*/\s*100|\b5\s*/\s*5|\ban? a\+|\b(?:10|100|five|ten) points)",
-    ),
-    (
-        "score_manipulation",
-        "states a score for itself",
-        r"\b(?:score|rating|grade|verdict|answer_quality|quality_1_5)[ \t]*[:=][ \t]*(?:\d+(?:\s*/\s*\d+)?|excellent|perfect|"
-        r"pass|strong hire|hire)\b|\b(?:this|my) (?:answer|response|reply)\b[^.!?\n]{0,30}?\b(?:deserves|should (?:get|receive|"
-        r"be (?:rated|scored|given|graded)))\b",
-    ),
-    (
-        "evaluator_address",
-        "addresses the evaluating software or model",
-        r"\bnote to (?:the |any )?(?:automated|ai\b|llm|language model|model|grader|evaluator|assessor|screening|analysis|"
-        r"scoring|bot|system|reviewer)|\b(?:dear|attention|hey|hello)[,:]?\s+(?:the\s+)?(?:ai|llm|gpt|chatgpt|language model|"
-        r"grader|evaluator|scoring (?:system|model|engine)|automated (?:grader|evaluator|system|reviewer))\b|"
-        r"\bif you are an? (?:ai|llm|language model|assistant|bot|automated|grader|evaluator)\b|"
-        r"\b(?:automated|ai|llm)[- ](?:analysis|screening|evaluation|grading|scoring|review|assessment) "
-        r"(?:software|systems?|tools?|models?|engines?)\b|\bto (?:the )?(?:ai|llm|grader|evaluator|language model)\s*[:,]",
-    ),
-    (
-        "output_directive",
-        "dictates what the evaluator must output",
-        r"\b(?:simply |just |only )?(?:respond|reply|answer|output|say|print|return)\s+(?:only\s+)?(?:with\s+|exactly\s+)"
-        r"[\"'“:]|\b(?:and|then) (?:output|report|respond|reply|say)\s*:|\bfocus exclusively on (?:the )?positive",
-    ),
-    (
-        "planted_verdict",
-        "plants a verdict or an authority claim about the candidate",
-        r"\bpre-?(?:verified|approved|screened)\b|\bverified by (?:senior |the )?management\b|\b(?:white|hidden|invisible)[- ]text\b|"
-        r"\binvisible to (?:humans|people|readers|the reader)\b|\bhidden (?:competency |candidate )?(?:profile|instructions?|"
-        r"message|note|prompt)\b|\b(?:trustworthy|trusted) (?:expert )?recruiter\b|\bchain[- ]of[- ]thought result\b|"
-        r"\bbest (?:resume|cv|answer|response|candidate) (?:I|we) (?:have|'ve) ever (?:seen|read)\b|"
-        r"\b(?:the|this) candidate is (?:the most|supremely|extremely|highly|exceptionally|clearly the best)\b|"
-        r"\bhighly recommended for (?:immediate )?hir|\binterview highly recommended\b|\bexceptional match\b|"
-        r"\bexceeds all (?:the )?requirements\b|\bstrong hire\b|\bmost qualified (?:candidate|for the job)\b",
-    ),
-]
 _COMPILED_CUES = [
-    (kind, detail, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for kind, detail, pattern in _SENTENCE_CUES
+    (kind, detail, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for kind, detail, pattern in ALL_CUES
 ]
 _EVALUATION_TALK = re.compile(
     r"\b(?:the|this) (?:candidate|applicant)|\bresume\b|\bcv\b|\bqualified\b|\brecommend|\bhir(?:e|ed|ing)\b|"
     r"\baddition to the team\b|\bexpert-level\b|\bdemonstrated\b|\bscor(?:e|es|ing)\b|\brating\b|\bgrade\b|\brubric\b|"
-    r"\bevaluat|\bassess|\bthis is (?:only )?a test\b|\bdeviate\b|\binstructions?\b",
+    r"\bevaluat|\bassess|\bthis is (?:only )?a test\b|\bdeviate\b|\binstructions?\b|\bout of (?:ten|10|five|5|100)\b|"
+    r"\b(?:10|5|100)\s*/\s*(?:10|5|100)\b|\b(?:full|top) marks\b",
     re.IGNORECASE,
+)
+_COMMENTS = re.compile(
+    r"<!--.*?(?:-->|\Z)|^[ \t]*\[(?://|comment|_)\]:[ \t]*(?:#|<>)[ \t]*(?:\([^\n]*\)|\"[^\n]*\"|'[^\n]*')[ \t]*$",
+    re.DOTALL | re.MULTILINE,
 )
 
 
@@ -286,31 +222,42 @@ def _sentence_flags(sentence: str) -> list[InjectionFlag]:
     return flags
 
 
-def _flags_by_sentence(text: str, sentences: list[Sentence]) -> dict[int, list[InjectionFlag]]:
-    """Run every cue over the whole text once (fast on huge answers) and file matches by sentence."""
+def _flags_by_sentence(
+    text: str, sentences: list[Sentence], *, encoding: str | None = None
+) -> dict[int, list[InjectionFlag]]:
+    """Run every cue over the whole text once (fast on huge answers) and file matches by sentence.
+
+    With ``encoding="rot13"`` the cues run over the rot13 decoding (same positions) and a match
+    is an ``encoded_payload`` flag.
+    """
     if not unicodedata.is_normalized("NFKC", text):
         found = {i: _sentence_flags(s.text) for i, s in enumerate(sentences)}
         return {i: f for i, f in found.items() if f}
+    scanned = rot13(text) if encoding == "rot13" else text
     starts = [s.start for s in sentences]
     by_sentence: dict[int, dict[str, InjectionFlag]] = {}
     for kind, detail, pattern in _COMPILED_CUES:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(scanned):
             index = bisect_right(starts, match.end() - 1) - 1
-            if index < 0 or kind in by_sentence.get(index, {}):
+            flag_kind = "encoded_payload" if encoding else kind
+            if index < 0 or flag_kind in by_sentence.get(index, {}):
                 continue
+            said = f"{encoding}-encoded, {detail}" if encoding else detail
             flag = InjectionFlag(
-                kind=kind, detail=f"{detail}: {match.group(0).strip()!r}", quote=sentences[index].text[:300]
+                kind=flag_kind, detail=f"{said}: {match.group(0).strip()!r}", quote=sentences[index].text[:300]
             )
-            by_sentence.setdefault(index, {})[kind] = flag
+            by_sentence.setdefault(index, {})[flag_kind] = flag
     return {index: list(flags.values()) for index, flags in sorted(by_sentence.items())}
 
 
 def _drop_flagged_sentences(text: str, flags: list[InjectionFlag], removed: list[str]) -> str:
     sentences = split_sentences(text)
     drop: set[int] = set()
-    for index, sentence_flags in _flags_by_sentence(text, sentences).items():
-        flags.extend(sentence_flags)
-        drop.add(index)
+    for encoding in (None, "rot13"):
+        for index, sentence_flags in _flags_by_sentence(text, sentences, encoding=encoding).items():
+            if index not in drop:
+                flags.extend(sentence_flags)
+                drop.add(index)
     for index in sorted(drop):
         follower = index + 1
         while (
@@ -335,6 +282,24 @@ def _drop_flagged_sentences(text: str, flags: list[InjectionFlag], removed: list
     return "".join(pieces)
 
 
+def _remove_base64(text: str, flags: list[InjectionFlag], removed: list[str]) -> str:
+    """Remove base64 runs that decode to text, flagging what they say (and any cue in it)."""
+    pieces: list[str] = []
+    cursor = 0
+    for match in BASE64_TOKEN.finditer(text):
+        decoded = decode_base64(match.group(0))
+        if decoded is None:
+            continue
+        pieces.append(text[cursor : match.start()])
+        cues = "; ".join(f.detail for f in _sentence_flags(decoded))
+        detail = f"base64-encoded text removed; it says: {decoded[:200]!r}" + (f" ({cues})" if cues else "")
+        flags.append(InjectionFlag(kind="encoded_payload", detail=detail, quote=match.group(0)[:300]))
+        removed.append(match.group(0))
+        cursor = match.end()
+    pieces.append(text[cursor:])
+    return "".join(pieces) if pieces[:-1] else text
+
+
 def _same_paragraph(text: str, end: int, start: int) -> bool:
     return "\n\n" not in text[end:start].replace("\r", "")
 
@@ -350,15 +315,25 @@ def neutralise(text: str) -> NeutralisedText:
 
     """
     scan = _scan_hidden(text)
-    visible = "".join(scan.visible)
+    folded = fold_lookalikes("".join(scan.visible))
+    visible = folded.text
     flags = _hidden_flags(scan, visible)
+    if folded.words:
+        flags.append(
+            InjectionFlag(
+                kind="hidden_unicode",
+                detail=f"{len(folded.words)} words spelled with look-alike letters of another script, read as Latin",
+                quote=", ".join(folded.words[:8])[:300],
+            )
+        )
     removed: list[str] = []
     if scan.tag_text:
         flags.extend(
             InjectionFlag(kind=f.kind, detail=f"inside hidden tag characters, {f.detail}", quote=f.quote)
             for f in _sentence_flags("".join(scan.tag_text))
         )
-    cleaned = visible
+    cleaned = _remove_pattern(visible, _COMMENTS, "hidden_markup", "HTML or Markdown comment (hidden)", flags, removed)
+    cleaned = _remove_base64(cleaned, flags, removed)
     for block in _BLOCKS:
         cleaned = _remove_pattern(cleaned, block, "role_tag", "chat-template block (role tags)", flags, removed)
     cleaned = _remove_pattern(cleaned, _FAKE_JSON, "fake_score", "score-like JSON payload", flags, removed)

@@ -19,7 +19,8 @@ MAX_SENTENCE_WORDS = 60
 
 _ABBREVIATIONS = word_set("abbreviations")
 _DOTTED_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+|[\u3002\uff01\uff1f\u0964]+\s*")
+"""Sentence ends: Latin end punctuation before a space, or the CJK and Devanagari full stops."""
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 
@@ -88,7 +89,9 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 def _cut_run_on(text: str, start: int, end: int) -> list[Sentence]:
     words = list(_WORD.finditer(text, start, end))
     if len(words) <= MAX_SENTENCE_WORDS:
-        return [Sentence(text[start:end], start, end)] if words else []
+        # A sentence in a script without ASCII words (Chinese, Arabic...) is kept: it is still text.
+        keep = bool(words) or any(ch.isalnum() for ch in text[start:end])
+        return [Sentence(text[start:end], start, end)] if keep else []
     pieces: list[Sentence] = []
     for first in range(0, len(words), MAX_SENTENCE_WORDS):
         chunk = words[first : first + MAX_SENTENCE_WORDS]
