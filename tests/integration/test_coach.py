@@ -13,11 +13,14 @@ from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 
 pytestmark = pytest.mark.slow
 
+# A story that answers its question (beh-ownership-001: a problem nobody asked you to fix). A
+# well-told story about an assigned task no longer counts as strong: it covers none of the key points.
 STORY = (
-    "In my second year at a logistics startup I owned the order export service. "
-    "My task was to cut the nightly export time before Black Friday. "
+    "At a logistics startup the nightly order export kept failing, and no team owned it, so it wasted "
+    "everyone's mornings. Nobody asked me to, but I decided to fix it myself. "
     "I profiled the job, found an N+1 query, and rewrote it as one batched query with an index. "
-    "As a result the export dropped from 40 minutes to 6 minutes, and I learned to profile before optimising."
+    "As a result the export dropped from 40 minutes to 6 minutes and the failures stopped, which saved hours "
+    "every month. I wrote a runbook and handed it over to the data team so it would not come back."
 )
 
 
