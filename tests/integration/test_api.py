@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -177,6 +178,46 @@ def test_other_users_sessions_are_not_found(
     assert client.request(method, url, json=body, headers=BOB).status_code == 404
     unknown = path.format(id="doesnotexist1")
     assert client.request(method, unknown, json=body, headers=ALICE).status_code == 404
+
+
+MATRIX_ROUTES = [
+    *ISOLATION_ROUTES,
+    ("POST", "/api/sessions/{id}/answers/media", None),
+    ("GET", "/api/sessions/{id}/report?format=markdown", None),
+]
+# Credentials that are not Alice's: each must get 401 (no valid token) or 404 (a valid other user).
+FOREIGN_CREDENTIALS = {
+    "none": ({}, 401),
+    "empty bearer": ({"Authorization": "Bearer "}, 401),
+    "wrong token": ({"Authorization": "Bearer token-mallory"}, 401),
+    "token with a suffix": ({"Authorization": "Bearer token-alice2"}, 401),
+    "token prefix": ({"Authorization": "Bearer token-ali"}, 401),
+    "basic scheme": ({"Authorization": "Basic dG9rZW4tYWxpY2U6"}, 401),
+    "raw token": ({"Authorization": "token-alice"}, 401),
+    "user header": ({"X-Forwarded-User": "alice"}, 401),
+    "query token": ({}, 401),
+    "bob": (BOB, 404),
+    "bob plus a user header": ({**BOB, "X-Forwarded-User": "alice"}, 404),
+}
+
+
+def test_route_by_credential_matrix_gives_nothing_of_alices(client: TestClient, alice_session: str) -> None:
+    outcomes: dict[str, int] = {}
+    for method, path, body in MATRIX_ROUTES:
+        url = path.format(id=alice_session)
+        for name, (headers, expected) in FOREIGN_CREDENTIALS.items():
+            target = url + ("&" if "?" in url else "?") + "token=token-alice" if name == "query token" else url
+            kwargs: dict[str, Any] = {"headers": headers}
+            if path.endswith("/media"):
+                kwargs["files"] = {"file": ("answer.wav", io.BytesIO(b"RIFF0000WAVE"), "audio/wav")}
+            elif body is not None:
+                kwargs["json"] = body
+            status_code = client.request(method, target, **kwargs).status_code
+            assert status_code == expected, (method, path, name, status_code)
+            outcomes[f"{status_code}"] = outcomes.get(f"{status_code}", 0) + 1
+    assert sum(outcomes.values()) == len(MATRIX_ROUTES) * len(FOREIGN_CREDENTIALS)
+    # Alice's session is untouched by all of that: still at its first answer's turn.
+    assert client.get(f"/api/sessions/{alice_session}", headers=ALICE).status_code == 200
 
 
 def test_media_upload_of_another_users_session_is_not_found(client: TestClient, alice_session: str) -> None:

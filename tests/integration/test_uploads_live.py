@@ -506,3 +506,26 @@ async def test_an_answer_sent_twice_in_the_chat_room_is_applied_once(server: Liv
         )
         assert feedback.status_code == 200, feedback.text
         assert len(feedback.json()) == 1, feedback.json()
+
+
+@ON_MODULE_LOOP
+async def test_the_chat_room_cannot_adopt_another_users_session(server: LiveServer) -> None:
+    # Issue 12, finding 1: opening another user's API session id as a chat thread re-planned it
+    # as the intruder's interview.
+    alice_auth = {"Authorization": "Bearer token-alice"}
+    created = httpx.post(server.base_url + "/api/sessions", json={"question_count": 1}, headers=alice_auth, timeout=180)
+    assert created.status_code == 201, created.text
+    session_id = str(created.json()["session_id"])
+    before = httpx.get(f"{server.base_url}/api/sessions/{session_id}", headers=alice_auth, timeout=60).json()
+    bob = ChatClient(server, BOB)
+    bob.thread_id = session_id
+    async with bob:
+        refused = await bob.say("start Backend Software Engineer", expect="cannot hold a new interview")
+        assert "Start a new chat" in refused
+    after = httpx.get(f"{server.base_url}/api/sessions/{session_id}", headers=alice_auth, timeout=60)
+    assert after.status_code == 200, after.text
+    assert after.json()["question"] == before["question"] and after.json()["waiting_for"] == "answer"
+    bob_view = httpx.get(
+        f"{server.base_url}/api/sessions/{session_id}", headers={"Authorization": "Bearer token-bob"}, timeout=60
+    )
+    assert bob_view.status_code == 404
