@@ -27,7 +27,11 @@ SUITES: dict[str, str] = {
     "feedback_cases": "evals.feedback_cases",
     "structure": "evals.structure",
     "grading": "evals.grading",
+    "llm-feedback": "evals.llm_feedback",
+    "padding": "evals.padding",
+    "coach-intents": "evals.coach_intents",
 }
+MODEL_SUITES = {"llm-feedback"}
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -46,8 +50,11 @@ def _load_suite(name: str) -> Callable[..., SuiteResult] | str:
     return run  # type: ignore[no-any-return]
 
 
-def run_suites(names: Sequence[str], settings: Settings, quick: bool) -> list[SuiteResult]:
-    """Run the named suites in order; a missing or crashing suite becomes a skipped result."""
+def run_suites(names: Sequence[str], settings: Settings, quick: bool, models: Sequence[str] = ()) -> list[SuiteResult]:
+    """Run the named suites in order; a missing or crashing suite becomes a skipped result.
+
+    ``models`` (``--model``, repeatable) goes to the suites that compare models (``llm-feedback``).
+    """
     results: list[SuiteResult] = []
     for name in names or list(SUITES):
         run = _load_suite(name)
@@ -56,7 +63,11 @@ def run_suites(names: Sequence[str], settings: Settings, quick: bool) -> list[Su
             continue
         started = time.perf_counter()
         try:
-            result = run(settings, quick=quick)
+            result = (
+                run(settings, quick=quick, models=models)
+                if models and name in MODEL_SUITES
+                else run(settings, quick=quick)
+            )
         except Exception as exc:  # a broken suite must not hide the others' results
             result = SuiteResult(name=name, skipped=f"failed: {type(exc).__name__}: {exc}")
         result.metrics.setdefault("suite_seconds", round(time.perf_counter() - started, 1))

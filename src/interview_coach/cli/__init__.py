@@ -16,6 +16,7 @@ from interview_coach.cli.common import CliError, clear_errors, console, dump_jso
 from interview_coach.cli.data import evaluate, export
 from interview_coach.cli.grading import grade, models_app, train_app
 from interview_coach.cli.interview import chat, demo, print_turn, serve, sessions
+from interview_coach.cli.llm_training import train_llm
 
 __all__ = ["CliError", "app", "clear_errors", "console", "dump_json", "err_console", "main", "print_turn"]
 
@@ -30,6 +31,7 @@ app.command()(serve)
 app.command(name="eval")(evaluate)
 app.command()(export)
 app.command()(grade)
+train_app.command("llm")(train_llm)
 app.add_typer(train_app, name="train")
 app.add_typer(models_app, name="models")
 

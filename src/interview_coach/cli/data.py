@@ -27,6 +27,10 @@ def evaluate(
     quick: Annotated[bool, typer.Option(help="Run the small CI slice.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write the JSON results here.")] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="llm-feedback: models to compare (hf:<folder or .gguf>), base first."),
+    ] = None,
 ) -> None:
     """Measure perception and evaluation accuracy against labelled data."""
     settings = get_settings()
@@ -36,7 +40,7 @@ def evaluate(
         unknown = sorted(set(names) - set(runner.SUITES))
         if unknown:
             raise CliError(f"Unknown suite(s) {', '.join(unknown)}; choose from {', '.join(runner.SUITES)}.")
-        results = runner.run_suites(names, settings, quick)
+        results = runner.run_suites(names, settings, quick, models=model or [])
     payload = [r.to_dict() for r in results]
     target = out or settings.data_dir / "eval-results.json"
     target.parent.mkdir(parents=True, exist_ok=True)

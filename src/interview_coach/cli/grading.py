@@ -15,7 +15,7 @@ from interview_coach.core.settings import get_settings
 train_app = typer.Typer(no_args_is_help=True, help="Train models on public data and your reviewers' corrections.")
 models_app = typer.Typer(no_args_is_help=True, help="List, promote and roll back trained model versions.")
 
-KINDS = ("grader",)
+KINDS = ("grader", "llm")
 
 
 def grade(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from pydantic_ai.models import Model
 
+from interview_coach.agents.llm.hf import HF_PREFIX, hf_model
 from interview_coach.agents.llm.llamacpp import LlamaCppCompatTransport, local_model
 from interview_coach.agents.llm.profiles import (
     SERVER_PROFILES,
@@ -72,6 +73,8 @@ def _cached_model(key: _ModelKey) -> Model:
 def _new_model(key: _ModelKey) -> Model:
     from pydantic_ai.models import infer_model
 
+    if key.spec.startswith(HF_PREFIX):
+        return hf_model(key.spec, key.options)
     if key.profile.kind == "local":
         return local_model(key.spec, key.options)
     if key.spec.startswith("openai:") and (key.base_url or key.api_key or key.profile.model_profile):
@@ -84,7 +87,8 @@ def build_model(settings: Settings) -> Model | None:
 
     ``openai:<name>`` with ``INTERVIEW_COACH_LLM_BASE_URL`` targets any OpenAI-compatible server
     (Ollama, vLLM, llama.cpp server, LM Studio) with the quirks of its server profile;
-    ``local:<path.gguf>`` runs a GGUF model in-process; other strings go to pydantic-ai's registry.
+    ``local:<path.gguf>`` runs a GGUF model in-process through llama.cpp, ``hf:<folder or .gguf>`` through
+    transformers (how a model tuned by ``train llm`` is served); other strings go to pydantic-ai's registry.
 
     Raises:
         LlmConfigError: the model string or LLM options are not usable.
@@ -104,5 +108,5 @@ def build_model(settings: Settings) -> Model | None:
     except Exception as exc:
         raise LlmConfigError(
             f"INTERVIEW_COACH_LLM_MODEL={spec!r} is not usable ({exc}). Use 'builtin', e.g. 'openai:gpt-4.1-mini', "
-            "or 'local:/path/model.gguf'."
+            "'local:/path/model.gguf' or 'hf:/path/merged'."
         ) from exc

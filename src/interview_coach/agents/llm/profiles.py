@@ -17,6 +17,7 @@ ServerKind = Literal["openai", "llamacpp", "ollama", "vllm", "generic", "local",
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
 SERVER_KINDS: tuple[str, ...] = get_args(ServerKind)
 LOCAL_PREFIX = "local:"
+HF_PREFIX = "hf:"
 OUTPUT_TOOL_NAME = "final_result"
 # JSON schemas and chat-completion bodies are the LLM APIs' wire format, not project data, so they
 # stay plain JSON objects rather than models.
@@ -147,7 +148,7 @@ def resolve_server_profile(settings: Settings, options: LlmOptions | None = None
     """
     options = options or LlmOptions.from_settings(settings)
     spec = settings.llm_model.strip()
-    if spec.startswith(LOCAL_PREFIX):
+    if spec.startswith((LOCAL_PREFIX, HF_PREFIX)):
         return SERVER_PROFILES["local"]
     if options.profile != "auto":
         if options.profile not in SERVER_PROFILES:
