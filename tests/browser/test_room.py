@@ -24,6 +24,7 @@ TYPED_ANSWER = (
     "My task was to stop the damage: I rolled back within 40 minutes, wrote the refund script and added "
     "idempotency keys. As a result every refund was done within 24 hours and we had zero duplicates afterwards."
 )
+CORRECTION = "The card ignores that I named the result and the fix; it should be 70/100"
 
 
 def open_page(browser: Any, server: LiveServer, network: NetworkLog) -> Any:
@@ -77,6 +78,18 @@ def wait_for_next_question(page: Any, before: int) -> None:
     )
 
 
+def ask_for_correction(page: Any) -> None:
+    """Click Not right on the first card until the room asks why (a click during a re-render is lost)."""
+    for attempt in range(3):
+        page.get_by_role("button", name=re.compile("Not right")).first.click()
+        try:
+            page.get_by_text("What is not right about the feedback on Q1").first.wait_for(timeout=30_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+
+
 def send_text(page: Any, text: str) -> None:
     page.locator("#chat-input").fill(text)
     page.locator("#chat-submit").click()
@@ -111,8 +124,9 @@ def alice_interview(
     send_text(page, TYPED_ANSWER)
     wait_for_next_question(page, before)
     page.get_by_text("Feedback on Q1").first.wait_for()
-    page.get_by_role("button", name=re.compile("Not right")).first.click()
-    page.get_by_text("Thanks, noted").first.wait_for()
+    ask_for_correction(page)
+    send_text(page, CORRECTION)
+    page.get_by_text("Noted for Q1").first.wait_for()
     page.screenshot(path=str(artifacts_dir / "02-typed-answer-feedback.png"), full_page=True)
 
     before = questions_asked(page)
@@ -156,11 +170,28 @@ def alice_interview(
     )
     page.wait_for_timeout(1_000)
     result["coach_reply"] = assistant_messages(page).last.inner_text()
+    coach_before = assistant_messages(page).count()
+    send_text(page, "why was my second answer scored low?")
+    page.wait_for_function(
+        "([n]) => document.querySelectorAll('[data-step-type=\"assistant_message\"]').length > n",
+        arg=[coach_before],
+    )
+    page.wait_for_timeout(1_000)
+    result["why_second"] = assistant_messages(page).last.inner_text()
     page.screenshot(path=str(artifacts_dir / "06-coach.png"), full_page=True)
     sessions = httpx.get(
         live_server.base_url + "/api/sessions", headers={"Authorization": "Bearer token-alice"}, timeout=30
     ).json()
     result["session_id"] = sessions[0]["session_id"]
+    feedback = httpx.get(
+        f"{live_server.base_url}/api/sessions/{result['session_id']}/feedback",
+        headers={"Authorization": "Bearer token-alice"},
+        timeout=30,
+    ).json()
+    result["first_question_id"] = feedback[0]["question_id"]
+    result["second_question"] = next(
+        item["question"] for item in feedback if item["ref"]["number"] == 2 and not item["ref"]["follow_up"]
+    )
     return result
 
 
@@ -172,13 +203,27 @@ def test_full_interview_in_the_browser(alice_interview: dict[str, Any]) -> None:
     assert alice_interview["coach_reply"].strip()
 
 
+def test_coach_explains_the_second_answer_in_plain_words(alice_interview: dict[str, Any]) -> None:
+    """ "my second answer" resolves to main question 2, whatever follow-ups came between."""
+    reply = alice_interview["why_second"]
+    assert "Question 2" in reply, reply
+    assert alice_interview["second_question"][:60] in reply
+
+
 def test_thumbs_on_feedback_cards_are_stored(alice_interview: dict[str, Any], live_server: LiveServer) -> None:
     with sqlite3.connect(live_server.data_dir / "feedback.sqlite") as db:
         rows = db.execute("SELECT user_id, body FROM feedback").fetchall()
     items = [(user, json.loads(body)) for user, body in rows]
-    assert any(
-        user == "alice" and item["target"] == "question_feedback" and item["rating"] == -1 for user, item in items
-    )
+    corrections = [
+        item
+        for user, item in items
+        if user == "alice" and item["target"] == "question_feedback" and item["rating"] == -1
+    ]
+    assert len(corrections) == 1
+    # The reason and the corrected score are linked to the answered question, not to a message.
+    assert corrections[0]["correction"] == CORRECTION
+    assert corrections[0]["corrected_score"] == 70
+    assert corrections[0]["target_ref"] == alice_interview["first_question_id"]
 
 
 def test_page_never_leaves_the_server(alice_interview: dict[str, Any]) -> None:

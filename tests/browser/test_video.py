@@ -110,8 +110,9 @@ def test_video_answer_runs_face_analysis_and_shows_a_measured_confidence(video_i
 
 def test_report_offers_the_video_for_playback(video_interview: dict[str, Any]) -> None:
     assert "Q1:" in video_interview["playback_text"]
-    # The face evidence (the sample turns away at 2-3 s) is listed next to the recording.
-    assert re.search(r"0:0[23] looking away", video_interview["playback_text"]), video_interview["playback_text"]
+    # The face evidence (the sample turns away at 2-3 s) is listed next to the recording, behind
+    # a timestamp button that plays the video from there.
+    assert re.search(r"▶ 0:0[23]\s+looking away", video_interview["playback_text"]), video_interview["playback_text"]
     assert video_interview["video_status"] == 200, video_interview["video_src"]
     assert video_interview["video_type"].startswith("video/")
     assert video_interview["video_bytes"] > 10_000

@@ -31,7 +31,7 @@ _FOLLOW_UP_TEMPLATES: dict[str, str] = {
     "missing_star:task": "What exactly was your responsibility there, and what was at stake?",
     "missing_star:action": "What did you personally do, step by step?",
     "missing_star:result": "How did it turn out? Can you put a number on the result, and what did you learn?",
-    "missing_key_points": "You haven't touched on {point}. How would you address that?",
+    "missing_key_points": "You did not cover this key point: “{point}”. How would you address it?",
 }
 _TECHNICAL_TEMPLATES: dict[str, str] = {
     "too_short": "Could you go deeper? Define it in your own words, give a concrete example, and tell me the trade-offs.",
@@ -119,7 +119,7 @@ def build_follow_up(parent: Question, reason: str, missing_points: list[str], nu
         template = _TECHNICAL_TEMPLATES[key]
     else:
         template = _FOLLOW_UP_TEMPLATES.get(key, _FOLLOW_UP_TEMPLATES["vague"])
-    point = missing_points[0].rstrip(".").lower() if missing_points else "the key trade-offs"
+    point = missing_points[0].rstrip(".") if missing_points else "the key trade-offs"
     text = template.format(question=parent.text, point=point)
     return Question(
         id=f"{parent.id}~fu{number}",

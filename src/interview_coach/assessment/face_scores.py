@@ -2,7 +2,8 @@
 
 Each score starts at a stated base and every measured signal moves it by a bounded, stated
 amount; a signal that was not measured is left out rather than guessed. The scores describe
-observable behaviour only and are not a diagnosis of how the candidate felt.
+observable behaviour only and are not a diagnosis of how the candidate felt. The eye-contact
+target is the one in :mod:`interview_coach.domain.targets` that the findings also state.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 from interview_coach.domain import Evidence, Score, Signal, TimeSpan
 from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.domain.targets import EYE_CONTACT
 
 CONFIDENCE_BASE = 50.0
 STRESS_BASE = 25.0
@@ -73,7 +75,7 @@ def visual_confidence_score(face: FaceAnalysis, gesture: GestureAnalysis | None)
             Signal(
                 name="eye_contact_ratio",
                 value=face.eye_contact_ratio,
-                effect=_clip((face.eye_contact_ratio - 0.6) * 60, -20, 20),
+                effect=_clip((face.eye_contact_ratio - (EYE_CONTACT.low or 0.0)) * 60, -20, 20),
                 evidence=_span_evidence(face.looking_away_events, "looking_away", "looked away"),
             )
         )

@@ -1,25 +1,32 @@
 """Deterministic findings: measured patterns (weaknesses and strengths) with their evidence.
 
-Thresholds follow common interview-coaching guidance (e.g. 120-170 spoken words per minute
-is comfortable to follow; more than about four fillers a minute is noticeable).
+Every threshold and every target named in a message comes from
+:mod:`interview_coach.domain.targets`, the same numbers the scores use, so a card never
+names two different targets for one metric.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
+from interview_coach.assessment.voice_scores import judged_filler_rate
 from interview_coach.domain import AnswerAnalysis, Evidence, Finding, QuestionKind
 from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
 from interview_coach.domain.intervals import TimeSpan, format_timestamp
+from interview_coach.domain.targets import (
+    BLINK_RATE,
+    DISCOURSE_MARKERS_PER_MIN,
+    EYE_CONTACT,
+    FACE_ABSENT_MAX_SHARE,
+    FILLERS_PER_MIN,
+    LONG_PAUSE_S,
+    LONG_PAUSES,
+    PACE,
+    SLOW_START_S,
+)
 from interview_coach.domain.text import TextAnalysis
-from interview_coach.domain.voice import LONG_PAUSE_MIN_S, VoiceAnalysis
-
-PACE_RANGE_WPM = (115.0, 175.0)
-FILLERS_PER_MIN_MAX = 4.0
-RESPONSE_DELAY_MAX_S = 5.0
-EYE_CONTACT_MIN = 0.6
-BLINK_RATE_MAX = 35.0
-
+from interview_coach.domain.voice import VoiceAnalysis
 
 STRENGTH_TITLES = {
     "pace_good": "Comfortable speaking pace",
@@ -44,68 +51,26 @@ def _events(items: Sequence[TimeSpan] | None, kind: str, label: str, limit: int 
 
 
 def voice_findings(voice: VoiceAnalysis | None) -> list[Finding]:
-    """Find pace, filler, pause and delay patterns in a voice analysis."""
+    """Find pace, filler, discourse-marker, pause and delay patterns in a voice analysis."""
     if voice is None or voice.not_measured_reason:
         return []
-    found: list[Finding] = []
-    wpm = voice.wpm
-    fillers_per_min = voice.fillers_per_min
+    found = _pace_findings(voice.wpm)
+    found += _filler_findings(voice)
     long_pauses = float(voice.long_pause_count)
-    delay = voice.response_delay_s
-    if wpm is not None and wpm > PACE_RANGE_WPM[1]:
-        found.append(
-            Finding(
-                pattern_id="pace_too_fast",
-                metric="wpm",
-                polarity="weakness",
-                value=wpm,
-                message=f"You spoke fast ({wpm:.0f} words/min; aim for 120-170).",
-            )
-        )
-    elif wpm is not None and 0 < wpm < PACE_RANGE_WPM[0]:
-        found.append(
-            Finding(
-                pattern_id="pace_too_slow",
-                metric="wpm",
-                polarity="weakness",
-                value=wpm,
-                message=f"Your pace was slow ({wpm:.0f} words/min; aim for 120-170).",
-            )
-        )
-    elif wpm is not None:
-        found.append(
-            Finding(
-                pattern_id="pace_good",
-                metric="wpm",
-                polarity="strength",
-                value=wpm,
-                message=f"Comfortable pace ({wpm:.0f} words/min).",
-            )
-        )
-    if fillers_per_min is not None and fillers_per_min > FILLERS_PER_MIN_MAX:
-        found.append(
-            Finding(
-                pattern_id="fillers_high",
-                metric="fillers_per_min",
-                polarity="weakness",
-                value=fillers_per_min,
-                message=f"{fillers_per_min:.1f} filler words per minute.",
-                evidence=_events(voice.fillers, "filler", "filler"),
-            )
-        )
-    if long_pauses >= 2:
-        long_ones = [p for p in voice.pauses if p.duration_s >= LONG_PAUSE_MIN_S]
+    if long_pauses > (LONG_PAUSES.high or 0.0):
+        long_ones = [p for p in voice.pauses if p.duration_s >= LONG_PAUSE_S]
         found.append(
             Finding(
                 pattern_id="long_pauses",
                 metric="long_pause_count",
                 polarity="weakness",
                 value=long_pauses,
-                message=f"{long_pauses:.0f} pauses of 2 s or more.",
+                message=f"{long_pauses:.0f} pauses of {LONG_PAUSE_S:g} s or more.",
                 evidence=_events(long_ones, "pause", "long pause"),
             )
         )
-    if delay is not None and delay > RESPONSE_DELAY_MAX_S:
+    delay = voice.response_delay_s
+    if delay is not None and delay > SLOW_START_S:
         found.append(
             Finding(
                 pattern_id="slow_start",
@@ -128,33 +93,72 @@ def voice_findings(voice: VoiceAnalysis | None) -> list[Finding]:
     return found
 
 
-def face_findings(face: FaceAnalysis | None, gesture: GestureAnalysis | None) -> list[Finding]:
-    """Find eye-contact, blink and gesture patterns in face and gesture analyses."""
+def _pace_findings(wpm: float | None) -> list[Finding]:
+    if wpm is None or wpm <= 0:
+        return []
+    aim = f"aim for {PACE.describe()}"
+    polarity: Literal["weakness", "strength"] = "weakness"
+    if wpm > (PACE.high or 0.0):
+        pattern, message = "pace_too_fast", f"You spoke fast ({wpm:.0f} words per minute; {aim})."
+    elif wpm < (PACE.low or 0.0):
+        pattern, message = "pace_too_slow", f"Your pace was slow ({wpm:.0f} words per minute; {aim})."
+    else:
+        polarity, pattern = "strength", "pace_good"
+        message = f"Comfortable pace ({wpm:.0f} words per minute; {aim})."
+    return [Finding(pattern_id=pattern, metric="wpm", polarity=polarity, value=wpm, message=message)]
+
+
+def _filler_findings(voice: VoiceAnalysis) -> list[Finding]:
     found: list[Finding] = []
-    eye = face.eye_contact_ratio if face is not None else None
-    if eye is not None and eye < EYE_CONTACT_MIN:
+    rate = judged_filler_rate(voice)
+    if rate is not None and voice.fillers_per_min is not None and not FILLERS_PER_MIN.on_target(rate):
+        said = ", ".join(dict.fromkeys(f'"{f.word}"' for f in voice.fillers))
         found.append(
             Finding(
-                pattern_id="eye_contact_low",
-                metric="eye_contact_ratio",
+                pattern_id="fillers_high",
+                metric="fillers_per_min",
                 polarity="weakness",
-                value=eye,
-                message=f"Eye contact {eye:.0%} of the time.",
-                evidence=_events(face.looking_away_events if face else None, "looking_away", "looked away"),
+                value=voice.fillers_per_min,
+                message=(
+                    f"{voice.filler_count} fillers ({said}), {voice.fillers_per_min:.1f} per minute "
+                    f"(aim for {FILLERS_PER_MIN.describe()})."
+                ),
+                evidence=_events(voice.fillers, "filler", "filler"),
             )
         )
-    elif eye is not None:
+    marker_rate = voice.discourse_markers_per_min
+    if (
+        marker_rate is not None
+        and voice.discourse_marker_count >= 3
+        and not DISCOURSE_MARKERS_PER_MIN.on_target(marker_rate)
+    ):
+        said = ", ".join(dict.fromkeys(f'"{m.word}"' for m in voice.discourse_markers))
         found.append(
             Finding(
-                pattern_id="eye_contact_good",
-                metric="eye_contact_ratio",
-                polarity="strength",
-                value=eye,
-                message=f"Steady eye contact ({eye:.0%}).",
+                pattern_id="discourse_markers",
+                metric="discourse_markers_per_min",
+                polarity="weakness",
+                value=marker_rate,
+                message=(
+                    f"Mid-sentence {said} {voice.discourse_marker_count} times ({marker_rate:.1f} per minute); "
+                    "natural in conversation, but fewer make the answer crisper."
+                ),
+                evidence=_events(voice.discourse_markers, "discourse_marker", "said"),
             )
         )
+    return found
+
+
+def face_findings(face: FaceAnalysis | None, gesture: GestureAnalysis | None) -> list[Finding]:
+    """Find eye-contact, face-presence, blink and gesture patterns in face and gesture analyses.
+
+    Eye contact is measured over the frames where the face is visible, so the time the face
+    was out of view is always reported beside it, and "steady eye contact" is never claimed
+    while the face was out of view for a quarter of the answer or more.
+    """
+    found = _eye_contact_findings(face) if face is not None and not face.not_measured_reason else []
     blink = face.blink_rate_per_min if face is not None else None
-    if blink is not None and blink > BLINK_RATE_MAX:
+    if blink is not None and not BLINK_RATE.on_target(blink):
         found.append(
             Finding(
                 pattern_id="blink_rate_high",
@@ -188,6 +192,45 @@ def face_findings(face: FaceAnalysis | None, gesture: GestureAnalysis | None) ->
             )
         )
     return found
+
+
+def _eye_contact_findings(face: FaceAnalysis) -> list[Finding]:
+    eye = face.eye_contact_ratio
+    if eye is None:
+        return []
+    absent_share = 1.0 - face.face_present_ratio if face.frames_analyzed else 0.0
+    absent_s = face.face_absent_s or absent_share * face.duration_s
+    absent_note = (
+        f"; your face was out of view for {absent_s:.1f} s ({absent_share:.0%} of the answer)"
+        if absent_s >= 0.5
+        else ""
+    )
+    measured = f"{EYE_CONTACT.number(eye)} of the time your face was visible"
+    # The same wording as the visual-confidence evidence, so a card lists each absence once.
+    absences = [a.span_evidence("absence", f"face not visible {a.start:.1f}-{a.end:.1f} s") for a in face.absences[:5]]
+    if absent_share >= FACE_ABSENT_MAX_SHARE:
+        message = f"Eye contact {measured}{absent_note}: stay in the frame so the interviewer can see you."
+        return [_eye_finding("face_out_of_view", "weakness", eye, message, absences)]
+    if not EYE_CONTACT.on_target(eye):
+        away = _events(face.looking_away_events, "looking_away", "looked away")
+        message = f"Eye contact {measured} (aim for {EYE_CONTACT.describe()}){absent_note}."
+        return [_eye_finding("eye_contact_low", "weakness", eye, message, away + absences)]
+    return [
+        _eye_finding("eye_contact_good", "strength", eye, f"Steady eye contact ({measured}){absent_note}.", absences)
+    ]
+
+
+def _eye_finding(
+    pattern: str, polarity: Literal["weakness", "strength"], eye: float, message: str, evidence: list[Evidence]
+) -> Finding:
+    return Finding(
+        pattern_id=pattern,
+        metric="eye_contact_ratio",
+        polarity=polarity,
+        value=eye,
+        message=message,
+        evidence=evidence,
+    )
 
 
 def text_findings(text: TextAnalysis | None, kind: QuestionKind) -> list[Finding]:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from interview_coach.core.embedding import Embedder
+from interview_coach.domain.targets import placeholders
 
 
 class Drill(BaseModel):
@@ -37,7 +38,9 @@ class CoachingPattern(BaseModel):
 @lru_cache(maxsize=1)
 def load_knowledge_base() -> dict[str, CoachingPattern]:
     """Load the packaged coaching knowledge base keyed by pattern id."""
-    raw: dict[str, Any] = yaml.safe_load((files("interview_coach") / "data" / "coaching_kb.yaml").read_text("utf-8"))
+    # The texts name targets as placeholders ({pace_low}...) so every number comes from domain.targets.
+    text = (files("interview_coach") / "data" / "coaching_kb.yaml").read_text("utf-8").format_map(placeholders())
+    raw: dict[str, Any] = yaml.safe_load(text)
     patterns = (CoachingPattern.model_validate(item) for item in raw["patterns"])
     return {p.id: p for p in patterns}
 

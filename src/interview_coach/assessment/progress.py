@@ -1,4 +1,8 @@
-"""Progress across sessions, computed from the metrics stored with each session summary."""
+"""Progress across sessions, computed from the metrics stored with each session summary.
+
+Which way is better comes from :mod:`interview_coach.domain.targets`: for a metric with a
+target band (pace) better means closer to the band, so 135 -> 201 wpm is worse, not "more".
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from interview_coach.domain import MemoryRecord
+from interview_coach.domain.targets import TARGETS, Direction, Verdict, compare, direction_of
 from interview_coach.domain.voice import VoiceAnalysis
 
-# (label, unit format, True when a higher value is better)
-TRACKED_METRICS: dict[str, tuple[str, str, bool]] = {
-    "answer_quality": ("answer quality", "{:.0f}", True),
-    "fluency": ("fluency", "{:.0f}", True),
-    "confidence": ("confidence", "{:.0f}", True),
-    "fillers_per_min": ("fillers/min", "{:.1f}", False),
-    "wpm": ("pace (wpm)", "{:.0f}", True),
-    "long_pause_count": ("long pauses", "{:.1f}", False),
-    "eye_contact_ratio": ("eye contact", "{:.0%}", True),
-    "key_point_coverage": ("key points covered", "{:.0%}", True),
+# metric -> (label, unit format, which way is better)
+TRACKED_METRICS: dict[str, tuple[str, str, Direction]] = {
+    "answer_quality": ("answer quality", "{:.0f}", direction_of("answer_quality")),
+    "fluency": ("fluency", "{:.0f}", direction_of("fluency")),
+    "confidence": ("confidence", "{:.0f}", direction_of("confidence")),
+    "fillers_per_min": ("fillers/min", "{:.1f}", direction_of("fillers_per_min")),
+    "wpm": ("pace (wpm)", "{:.0f}", direction_of("wpm")),
+    "long_pause_count": ("long pauses", "{:.1f}", direction_of("long_pause_count")),
+    "eye_contact_ratio": ("eye contact", "{:.0%}", direction_of("eye_contact_ratio")),
+    "key_point_coverage": ("key points covered", "{:.0%}", direction_of("key_point_coverage")),
 }
 
 
@@ -30,28 +35,43 @@ class MetricTrend:
     first: float
     latest: float
     sessions: int
-    higher_is_better: bool
+    direction: Direction
     fmt: str
+
+    @property
+    def verdict(self) -> Verdict:
+        """Whether the latest value is better, the same or worse than the first (per the metric's target)."""
+        return compare(self.metric, self.first, self.latest)
 
     @property
     def improved(self) -> bool:
         """Whether the latest value is better than the first."""
-        return self.latest > self.first if self.higher_is_better else self.latest < self.first
+        return self.verdict == "better"
 
     def describe(self) -> str:
-        """Human text such as 'fillers/min 9.1 → 4.3 (better, 3 sessions)'."""
-        verdict = "better" if self.improved else ("same" if self.latest == self.first else "worse")
-        return f"{self.label} {self.fmt.format(self.first)} → {self.fmt.format(self.latest)} ({verdict}, {self.sessions} sessions)"
+        """Human text such as 'fillers/min 9.1 → 4.3 (better, 3 sessions)'.
+
+        A metric with a target band says where the latest value stands
+        ('pace (wpm) 135 → 201 (worse, above the 110-170 wpm target, 2 sessions)').
+        """
+        change = "same" if self.latest == self.first else self.verdict
+        target = TARGETS.get(self.metric)
+        where = ""
+        if target is not None and target.direction == "band" and not target.on_target(self.latest):
+            side = "above" if self.latest > (target.high or 0.0) else "below"
+            where = f", {side} the {target.describe()} target"
+        first, latest = self.fmt.format(self.first), self.fmt.format(self.latest)
+        return f"{self.label} {first} → {latest} ({change}{where}, {self.sessions} sessions)"
 
 
 def metric_trends(summaries: Sequence[MemoryRecord]) -> list[MetricTrend]:
     """Trends of the tracked metrics over session summaries (any order)."""
     ordered = sorted(summaries, key=lambda r: r.created_at)
     trends: list[MetricTrend] = []
-    for metric, (label, fmt, higher_better) in TRACKED_METRICS.items():
+    for metric, (label, fmt, direction) in TRACKED_METRICS.items():
         values = [r.metrics[metric] for r in ordered if metric in r.metrics]
         if len(values) >= 2:
-            trends.append(MetricTrend(metric, label, values[0], values[-1], len(values), higher_better, fmt))
+            trends.append(MetricTrend(metric, label, values[0], values[-1], len(values), direction, fmt))
     return trends
 
 
@@ -91,6 +111,7 @@ def describe_deltas(deltas: Mapping[str, float]) -> str:
     """Human text such as 'pace (wpm) +12, fillers/min -2.1'."""
     parts = []
     for metric, delta in deltas.items():
-        label = TRACKED_METRICS.get(metric, (metric.replace("_", " "), "", True))[0]
+        target = TARGETS.get(metric)
+        label = TRACKED_METRICS[metric][0] if metric in TRACKED_METRICS else target.label if target else metric
         parts.append(f"{label} {delta:+.1f}")
     return ", ".join(parts)

@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from interview_coach.assessment.labels import answer_mode_label, score_label, signal_label
+from interview_coach.assessment import labels
 from interview_coach.assessment.progress import TRACKED_METRICS
 from interview_coach.domain import AnswerEvaluation, MemoryRecord, QuestionRef, QuestionReport, Score, SessionReport
+from interview_coach.domain.scores import Evidence
 
 LONG_PAUSE_S = 2.0
 ExportFormat = Literal["markdown", "html", "json"]
@@ -59,6 +60,12 @@ class EvidenceItem:
     start_s: float | None
     kind: str
     detail: str
+
+    @property
+    def text(self) -> str:
+        """Say the observation once: "hand at face: 3.0-4.0 s", not "hand at face: hand at face 3.0-4.0 s"."""
+        rest = self.detail[len(self.kind) :].strip() if self.detail.startswith(self.kind + " ") else self.detail
+        return f"{self.kind}: {rest}" if rest else self.kind
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,17 @@ def transcript_html(question: QuestionReport) -> str:
     return (" " if timed else "").join(parts).strip()
 
 
+def evidence_words(evidence: Evidence) -> tuple[str, str]:
+    """Say one piece of evidence in words: its kind's label and its detail, with the quote it rests on."""
+    if evidence.kind == "quote":
+        # A quote's detail says what the sentence shows ("closest to the question", "situation").
+        return evidence.detail, f"“{evidence.quote}”" if evidence.quote else ""
+    detail = evidence.detail
+    if evidence.quote and evidence.quote.strip().lower() not in detail.lower():
+        detail = f"{detail} — “{evidence.quote}”"
+    return labels.evidence_label(evidence.kind), detail
+
+
 def evidence_items(question: QuestionReport) -> list[EvidenceItem]:
     """List the evidence behind an answer's scores, timestamped items first, in time order."""
     seen: set[tuple[str, str, float | None]] = set()
@@ -254,7 +272,7 @@ def evidence_items(question: QuestionReport) -> list[EvidenceItem]:
                     continue
                 seen.add(key)
                 stamp = clock(evidence.start_s) if evidence.start_s is not None else ""
-                items.append(EvidenceItem(stamp, evidence.start_s, evidence.kind.replace("_", " "), evidence.detail))
+                items.append(EvidenceItem(stamp, evidence.start_s, *evidence_words(evidence)))
     items.sort(key=lambda e: (e.start_s is None, e.start_s or 0.0))
     return items
 
@@ -271,8 +289,8 @@ def _score_text(score: Score | None) -> str:
 
 
 def _moved_by(score: Score) -> str:
-    moved = [s for s in score.signals if abs(s.effect) >= 0.5]
-    return "; ".join(f"{signal_label(s.name)} {s.effect:+.0f}" for s in moved[:3])
+    moved = sorted((s for s in score.signals if abs(s.effect) >= 0.5), key=lambda s: -abs(s.effect))
+    return "; ".join(f"{labels.signal_label(s.name)} {s.effect:+.0f}" for s in moved[:3])
 
 
 @lru_cache(maxsize=1)
@@ -287,11 +305,13 @@ def _environment() -> Environment:
     env.filters.update(
         clock=clock,
         md=md_escape,
-        score_label=score_label,
+        score_label=labels.score_label,
         score_text=_score_text,
         moved_by=_moved_by,
         words=_words,
-        answer_mode=answer_mode_label,
+        answer_mode=labels.answer_mode_label,
+        direction=labels.score_direction,
+        counted=labels.counted,
     )
     return env
 
@@ -323,7 +343,8 @@ def render_report_markdown(report: SessionReport, *, appendix: bool = False) -> 
         appendix: add every answer's transcript and timestamped evidence (the export file).
     """
     template = _environment().get_template("report.md.j2")
-    body = template.render(report=report, groups=question_groups(report, fmt="markdown"), appendix=appendix)
+    groups = question_groups(report, fmt="markdown")
+    body = template.render(report=report, groups=groups, appendix=appendix, glossary=labels.glossary(report))
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
@@ -354,6 +375,7 @@ def render_report_html(report: SessionReport, summaries: Sequence[MemoryRecord] 
             groups=question_groups(report, fmt="html"),
             charts=_chart_series(report),
             progress=progress_series(summaries) if len(summaries) >= 2 else {},
+            glossary=labels.glossary(report),
         )
     )
 

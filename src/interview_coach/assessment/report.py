@@ -8,7 +8,7 @@ from statistics import mean
 
 from interview_coach.assessment.findings import STRENGTH_TITLES
 from interview_coach.assessment.knowledge import find_pattern
-from interview_coach.assessment.labels import OVERALL_SCORES
+from interview_coach.assessment.labels import OVERALL_SCORES, counted
 from interview_coach.domain import CandidateProfile, Finding, QuestionRef, QuestionReport, Score, SessionReport, Signal
 
 
@@ -86,8 +86,7 @@ def time_management_summary(questions: list[QuestionReport]) -> str:
     ]
     total = sum(q.duration_s or 0 for q in timed)
     budget = sum(q.time_budget_s for q in timed)
-    answers = "1 spoken answer" if len(timed) == 1 else f"{len(timed)} spoken answers"
-    text = f"{total:.0f} s spoken against a budget of {budget} s over {answers}."
+    text = f"{total:.0f} s spoken against a budget of {budget} s over {counted(len(timed), 'spoken answer')}."
     if over:
         text += " Over time on " + ", ".join(over) + "."
     if under:
@@ -130,19 +129,19 @@ def build_session_report(
         # One answer's wording ("Not covered: X") would misdescribe the others: name the pattern.
         pattern = find_pattern(pattern_id, example.metric) if example.polarity == "weakness" else None
         title = pattern.title if pattern else STRENGTH_TITLES.get(pattern_id, example.message)
-        return f"{title} ({count} of {len(questions)} answers: {places})"
+        return f"{title} ({count} of {counted(len(questions) - skipped, 'answer')}: {places})"
 
     weaknesses = [label(pid, n) for pid, n in weakness_counts.most_common(5)]
     if skipped:
-        weaknesses.append(f"Skipped {skipped} question(s).")
+        weaknesses.append(f"Skipped {counted(skipped, 'question')}.")
     strengths = [label(pid, n) for pid, n in strength_counts.most_common(5)]
     suggestions: list[str] = []
     for pattern_id, _ in weakness_counts.most_common(4):
         pattern = find_pattern(pattern_id, examples[pattern_id].metric)
         if pattern and pattern.drill:
-            suggestions.append(
-                f"{pattern.title}: {pattern.drill.name} ({pattern.drill.duration_min} min). {pattern.drill.success_metric}".strip()
-            )
+            goal = pattern.drill.success_metric.strip().rstrip(".")
+            done = f" You're there when: {goal}." if goal else ""
+            suggestions.append(f"{pattern.title}: {pattern.drill.name} ({pattern.drill.duration_min} min).{done}")
         elif pattern and pattern.tips:
             suggestions.append(f"{pattern.title}: {pattern.tips[0]}")
     if not suggestions:

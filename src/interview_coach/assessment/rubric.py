@@ -12,6 +12,7 @@ import numpy as np
 
 from interview_coach.assessment import text_components
 from interview_coach.assessment.correctness import Correctness
+from interview_coach.assessment.text_components import CLOSEST_SENTENCE
 from interview_coach.domain import Evidence, Score, Signal
 from interview_coach.domain.text import KeyPointCoverage, LexicalFinding
 from interview_coach.tools.text.lexical import count_substantive_words
@@ -86,7 +87,7 @@ def answer_quality(
     else:
         weights = FREE_WEIGHTS
         delivery = gate
-    quote = [Evidence(kind="quote", detail="the sentence closest to the question", quote=closest)] if closest else []
+    quote = [Evidence(kind="quote", detail=CLOSEST_SENTENCE, quote=closest)] if closest else []
     signals = [Signal(name="relevance", value=relevance, effect=round(weights[0] * relevance, 2), evidence=quote)]
     if has_points:
         signals.append(
@@ -94,9 +95,12 @@ def answer_quality(
                 name="correctness" if graded else "key_point_coverage",
                 value=text_components.r3(credit),
                 effect=round(weights[1] * credit, 2),
+                # A missing point's closest sentence does not cover it, so only a covered point quotes one.
                 evidence=[
                     Evidence(
-                        kind="key_point", detail=("covered: " if k.covered else "missing: ") + k.point, quote=k.quote
+                        kind="key_point_covered" if k.covered else "key_point_missing",
+                        detail=k.point,
+                        quote=k.quote if k.covered else None,
                     )
                     for k in coverage
                 ],

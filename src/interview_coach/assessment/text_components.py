@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from interview_coach.assessment.labels import counted, part_label
 from interview_coach.domain import (
     Evidence,
     LexicalFinding,
@@ -16,6 +17,10 @@ from interview_coach.domain import (
 )
 from interview_coach.domain.text import STAR_PARTS, TECHNICAL_PARTS
 from interview_coach.tools.text.analysis import WORDS_PER_MINUTE
+
+CLOSEST_SENTENCE = "closest to the question"
+"""What a relevance quote shows (the evidence row reads "closest to the question: “…”")."""
+RESTATED_SENTENCE = "restates the question (not counted)"
 
 
 def clip(value: float, low: float = 0.0, high: float = 1.0) -> float:
@@ -40,7 +45,7 @@ def relevance_score(relevance: float, raw: float, quote: str | None, echoed: lis
             name="similarity_to_question",
             value=raw,
             effect=0.0,
-            evidence=[Evidence(kind="quote", detail="sentence closest to the question", quote=quote)] if quote else [],
+            evidence=[Evidence(kind="quote", detail=CLOSEST_SENTENCE, quote=quote)] if quote else [],
         )
     ]
     if echoed:
@@ -48,7 +53,7 @@ def relevance_score(relevance: float, raw: float, quote: str | None, echoed: lis
             Signal(
                 name="question_restated",
                 value=len(echoed),
-                evidence=[Evidence(kind="quote", detail="restates the question; ignored", quote=q) for q in echoed[:3]],
+                evidence=[Evidence(kind="quote", detail=RESTATED_SENTENCE, quote=q) for q in echoed[:3]],
             )
         )
     return Score(value=round(relevance * 100), signals=signals)
@@ -78,6 +83,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 _FULL_ANSWER_ASK = re.compile(r"\bback to the question\b", re.I)
+_QUOTED = re.compile(r"“[^”]*”")
 
 
 def follow_up_asks(question: Question) -> tuple[str, ...] | None:
@@ -91,7 +97,9 @@ def follow_up_asks(question: Question) -> tuple[str, ...] | None:
     if question.follow_up_of is None or _FULL_ANSWER_ASK.search(question.text):
         return None
     family = TECHNICAL_PARTS if question.kind == QuestionKind.TECHNICAL else STAR_PARTS
-    asked = tuple(part for part in family if _ASKS[part].search(question.text))
+    # A quoted key point ("You did not cover this key point: “…”") is what to add, not a part asked for.
+    said = _QUOTED.sub(" ", question.text)
+    asked = tuple(part for part in family if _ASKS[part].search(said))
     if asked:
         return asked
     reason = question.tags[-1] if question.tags else ""
@@ -132,7 +140,7 @@ def structure_score(
         Signal(
             name=f"has_{part}",
             value=quote is not None,
-            evidence=[Evidence(kind="quote", detail=part, quote=quote)] if quote else [],
+            evidence=[Evidence(kind="quote", detail=part_label(part), quote=quote)] if quote else [],
         )
         for part, quote in found.items()
     ]
@@ -197,7 +205,7 @@ def length_adequacy(substantive_words: int, budget_s: int) -> tuple[float, float
     """Return length adequacy (0-1), speaking time over budget, and a readable note."""
     speaking_s = substantive_words * 60 / WORDS_PER_MINUTE
     if budget_s <= 0:
-        return 1.0, None, f"about {speaking_s:.0f} s of speech; no time budget"
+        return 1.0, None, f"{counted(substantive_words, 'word')}, about {speaking_s:.0f} s when spoken; no time budget"
     ratio = speaking_s / budget_s
     if ratio < 0.10:
         adequacy = 0.0
@@ -211,7 +219,9 @@ def length_adequacy(substantive_words: int, budget_s: int) -> tuple[float, float
     if ratio > 2.0:
         label = "far over budget"
     note = (
-        f"about {speaking_s:.0f} s of speech at {WORDS_PER_MINUTE} wpm for a {budget_s} s budget ({ratio:.0%}): {label}"
+        # An estimate from the word count, not the measured pace: say so, or it reads as a second pace figure.
+        f"{counted(substantive_words, 'word')}, about {speaking_s:.0f} s when spoken at an average pace, "
+        f"for a {budget_s} s budget ({ratio:.0%}): {label}"
     )
     return adequacy, r3(ratio), note
 

@@ -5,9 +5,9 @@ the speech is reliable enough to score, ``monotone``, and the two scores.
 
 Each score starts at 100 and every signal subtracts a capped number of points; signals
 that did not move the score are still listed (effect 0) so a report can say what was fine.
-Thresholds follow common public-speaking guidance: a conversational pace of 110-170 words
-per minute, at most ~3 fillers per minute, pauses under 2 s, pitch that varies by at least
-2 semitones.
+Every threshold a user can see (pace band, fillers per minute, long pause, response delay,
+pitch variation) comes from :mod:`interview_coach.domain.targets`. Only fillers (um, uh...)
+cost points; discourse markers (like, you know...) are reported apart and never scored.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from interview_coach.domain import Evidence, Score, Signal, VoiceAnalysis
+from interview_coach.domain.targets import FILLERS_PER_MIN, LONG_PAUSE_S, PACE, PITCH_VARIATION, RESPONSE_DELAY
 
-PACE_RANGE_WPM = (110.0, 170.0)
-CONFIDENT_PACE_RANGE_WPM = (100.0, 180.0)
-FILLERS_PER_MIN_OK = 3.0
 PAUSED_SHARE_OK = 0.3
-RESPONSE_DELAY_OK_S = 3.0
-MONOTONE_BELOW_ST = 2.0
+RESPONSE_DELAY_OK_S = RESPONSE_DELAY.high or 0.0
+MONOTONE_BELOW_ST = PITCH_VARIATION.low or 0.0
 FLAT_VOLUME_BELOW_DB = 2.5
 CLEAR_WORD_PROBABILITY = 0.7
 MIN_SPEECH_FOR_SCORES_S = 3.0
@@ -77,7 +75,7 @@ def baseline_deltas(current: dict[str, float], history: list[dict[str, float]]) 
 def fluency_score(analysis: VoiceAnalysis) -> Score:
     """Score how smoothly the answer flowed: pace, fillers, long pauses, repetitions, silence share."""
     signals = [
-        _pace_signal(analysis, PACE_RANGE_WPM, per_wpm=0.5, cap=20.0),
+        _pace_signal(analysis, per_wpm=0.5, cap=20.0),
         _fillers_signal(analysis, per_extra=5.0, cap=30.0),
         _long_pauses_signal(analysis, per_pause=8.0, cap=24.0),
         _repetitions_signal(analysis),
@@ -94,7 +92,7 @@ def vocal_confidence_score(analysis: VoiceAnalysis) -> Score:
         _volume_signal(analysis),
         _fillers_signal(analysis, per_extra=2.5, cap=15.0),
         _long_pauses_signal(analysis, per_pause=4.0, cap=12.0),
-        _pace_signal(analysis, CONFIDENT_PACE_RANGE_WPM, per_wpm=0.5, cap=10.0),
+        _pace_signal(analysis, per_wpm=0.25, cap=10.0),
         _clarity_signal(analysis),
         _gasps_signal(analysis),
     ]
@@ -107,38 +105,51 @@ def _score(signals: Sequence[Signal | None]) -> Score:
     return Score(value=round(min(100.0, max(0.0, value))), signals=kept)
 
 
-def _pace_signal(analysis: VoiceAnalysis, pace_range: tuple[float, float], per_wpm: float, cap: float) -> Signal | None:
+def judged_filler_rate(analysis: VoiceAnalysis) -> float | None:
+    """Return the fillers-per-minute rate judged against the target, or ``None`` when unmeasured.
+
+    An answer shorter than a minute is judged as if it lasted a minute: one "uh" in a
+    10-second answer is 6 per minute, but it is one filler, not a habit.
+    """
+    if analysis.fillers_per_min is None:
+        return None
+    start, end = analysis.speech_start_s, analysis.speech_end_s
+    minutes = (end - start) / 60.0 if start is not None and end is not None and end > start else 1.0
+    return analysis.fillers_per_min * min(1.0, minutes)
+
+
+def _pace_signal(analysis: VoiceAnalysis, per_wpm: float, cap: float) -> Signal | None:
     if analysis.wpm is None:
         return None
-    low, high = pace_range
-    beyond = max(low - analysis.wpm, analysis.wpm - high, 0.0)
+    low, high = PACE.low or 0.0, PACE.high or 0.0
     detail = "too slow" if analysis.wpm < low else "too fast" if analysis.wpm > high else "comfortable"
     return Signal(
         name="speech_rate_wpm",
         value=analysis.wpm,
-        effect=-min(cap, beyond * per_wpm),
+        effect=-min(cap, PACE.distance(analysis.wpm) * per_wpm),
         evidence=[
             Evidence(
-                kind="pace", detail=f"{analysis.wpm:.0f} words per minute ({detail}; aim for {low:.0f}-{high:.0f})"
+                kind="pace",
+                detail=f"{analysis.wpm:.0f} words per minute ({detail}; aim for {PACE.describe()})",
             )
         ],
     )
 
 
 def _fillers_signal(analysis: VoiceAnalysis, per_extra: float, cap: float) -> Signal | None:
-    if analysis.fillers_per_min is None:
+    rate = judged_filler_rate(analysis)
+    if rate is None or analysis.fillers_per_min is None:
         return None
-    extra = max(0.0, analysis.fillers_per_min - FILLERS_PER_MIN_OK)
     return Signal(
         name="fillers_per_min",
         value=analysis.fillers_per_min,
-        effect=-min(cap, extra * per_extra),
+        effect=-min(cap, FILLERS_PER_MIN.distance(rate) * per_extra),
         evidence=[f.evidence("filler") for f in analysis.fillers[:_MAX_EVIDENCE]],
     )
 
 
 def _long_pauses_signal(analysis: VoiceAnalysis, per_pause: float, cap: float) -> Signal:
-    long_pauses = [p for p in analysis.pauses if p.duration_s >= 2.0]
+    long_pauses = [p for p in analysis.pauses if p.duration_s >= LONG_PAUSE_S]
     return Signal(
         name="long_pauses",
         value=len(long_pauses),

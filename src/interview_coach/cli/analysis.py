@@ -69,23 +69,30 @@ def analyze(
 
 
 def _print_assessment(assessment: AnswerAssessment) -> None:
+    from interview_coach.assessment.labels import counted, score_direction, score_label
+
     analysis = assessment.analysis
     for name, score in assessment.scores.items():
-        value = f"{score.value}/100" if score.value is not None else f"not measured ({score.not_measured_reason})"
-        console.print(f"[bold]{name.replace('_', ' ')}[/]: {value}")
+        if score.value is None:
+            value = f"not measured ({score.not_measured_reason})"
+        else:
+            direction = score_direction(name)
+            value = f"{score.value}/100" + (f" ({direction})" if direction else "")
+        console.print(f"[bold]{score_label(name)}[/]: {value}")
     voice = analysis.voice
     if voice is not None:
         console.print(
-            f"[cyan]voice[/]: {voice.wpm or 0:.0f} wpm, {voice.filler_count} fillers "
-            f"({voice.fillers_per_min or 0:.1f}/min), {voice.long_pause_count} long pauses, "
+            f"[cyan]voice[/]: {voice.wpm or 0:.0f} words per minute, {counted(voice.filler_count, 'filler word')} "
+            f"({voice.fillers_per_min or 0:.1f}/min), {counted(voice.long_pause_count, 'long pause')}, "
             f"first word after {voice.response_delay_s or 0:.1f} s"
         )
         console.print(f"[dim]transcript:[/] {voice.transcript}")
     face = analysis.face
     if face is not None:
+        eye = f"{face.eye_contact_ratio:.0%}" if face.eye_contact_ratio is not None else "not measured"
+        blinks = f"{face.blink_rate_per_min:.0f}" if face.blink_rate_per_min is not None else "not measured"
         console.print(
-            f"[cyan]face[/]: present {face.face_present_ratio:.0%}, eye contact "
-            f"{face.eye_contact_ratio or 0:.0%}, blinks {face.blink_rate_per_min or 0:.0f}/min"
+            f"[cyan]face[/]: visible {face.face_present_ratio:.0%} of the time, eye contact {eye}, blinks per minute {blinks}"
         )
     for finding in assessment.findings:
         mark = "✔" if finding.polarity == "strength" else "✘"

@@ -86,14 +86,22 @@ def export(
         f"{summary.duplicates_removed} duplicates removed."
     )
     if summary.skipped:
-        console.print("Left out: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.skipped.items())))
+        console.print("Left out: " + ", ".join(f"{v} ({_words(k)})" for k, v in sorted(summary.skipped.items())))
     if summary.pii_replacements:
-        console.print("PII replaced: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.pii_replacements.items())))
+        console.print(
+            "Personal details replaced: "
+            + ", ".join(f"{_words(k)} {v}" for k, v in sorted(summary.pii_replacements.items()))
+        )
     for path in summary.files:
         console.print(f"[dim]wrote {path}[/]")
     if summary.invalid_lines:
         err_console.print(f"[bold red]error:[/] {summary.invalid_lines} lines failed format validation.")
         raise typer.Exit(1)
+
+
+def _words(reason: str) -> str:
+    """Say an export reason key in words (``feedback_without_session`` → ``feedback without session``)."""
+    return reason.replace("_", " ")
 
 
 def _load_eval_runner() -> Any:

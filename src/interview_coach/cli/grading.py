@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from interview_coach.assessment.labels import counted
 from interview_coach.cli.common import CliError, clear_errors, console, err_console
 from interview_coach.core.settings import get_settings
 
@@ -46,7 +47,7 @@ def grade(
             with path.open(encoding="utf-8", errors="replace") as lines:
                 bad = grade_jsonl(lines, grader, sys.stdout, sys.stderr)
     if bad:
-        err_console.print(f"{bad} line(s) could not be graded (see the error lines).")
+        err_console.print(f"{counted(bad, 'line')} could not be graded (see the error lines).")
         raise typer.Exit(1)
 
 
@@ -76,7 +77,7 @@ def train_grader_command(
             from interview_coach.learning.grader_feedback import correction_examples
 
             extra = asyncio.run(correction_examples(settings, accepted_only=accepted_only))
-            console.print(f"{len(extra)} reviewer correction(s) added to the training data.")
+            console.print(f"{counted(len(extra), 'reviewer correction')} added to the training data.")
         console.print("Training the grader (a few minutes on 2 cores)...")
         folder = train_grader(saf, settings.models_dir, seed=seed, extra_examples=extra)
         card = read_card(folder)

@@ -80,9 +80,12 @@ class FaceAnalysis(BaseModel):
     face_present_ratio: float
     multiple_faces_ratio: float
     absences: list[TimeSpan] = Field(description="Stretches of at least 0.5 s without a visible face.")
+    face_absent_s: float = Field(
+        default=0.0, description="Seconds of the recording without a visible face (reported beside eye contact)."
+    )
     multiple_faces_events: list[TimeSpan]
     eye_contact_ratio: float | None = Field(
-        description="Share of face-visible frames with the gaze towards the camera."
+        description="Share of face-visible frames with the gaze towards the camera; read it with ``face_absent_s``."
     )
     gaze_calibrated: bool = Field(description="Whether 'towards the camera' was calibrated on the first seconds.")
     gaze_reference: GazeReference = Field(description="What 'towards the camera' was taken from.")

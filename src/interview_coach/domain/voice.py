@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interview_coach.domain.intervals import TimeSpan, format_timestamp
 from interview_coach.domain.scores import Evidence, Score
+from interview_coach.domain.targets import LONG_PAUSE_S
 
-LONG_PAUSE_MIN_S = 2.0
-"""A pause at least this long is reported as a long pause."""
+LONG_PAUSE_MIN_S = LONG_PAUSE_S
+"""A pause at least this long is reported as a long pause (the target lives in ``domain.targets``)."""
 
 
 class TimedWord(BaseModel):
@@ -49,7 +50,7 @@ class Pause(TimeSpan):
 
 
 class TimedSpan(TimeSpan):
-    """A filler or repetition: the words said and when."""
+    """A filler, discourse marker or repetition: the words of the transcript it covers, and when."""
 
     word: str
 
@@ -90,8 +91,13 @@ class VoiceAnalysis(BaseModel):
     long_pause_count: int = 0
     longest_pause_s: float = 0.0
     fillers: list[TimedSpan] = Field(default_factory=list)
+    """Hesitation sounds (um, uh, er, ah, hmm), each a word of ``transcript``."""
     filler_count: int = 0
     fillers_per_min: float | None = None
+    discourse_markers: list[TimedSpan] = Field(default_factory=list)
+    """Empty mid-sentence markers (like, you know, I mean, so...), counted apart from fillers."""
+    discourse_marker_count: int = 0
+    discourse_markers_per_min: float | None = None
     repetitions: list[TimedSpan] = Field(default_factory=list)
     pitch_mean_hz: float | None = None
     pitch_variation_st: float | None = None
@@ -112,9 +118,10 @@ class VoiceAnalysis(BaseModel):
     """Why no speech could be measured (no speech, no words); ``None`` when it was."""
 
     def evidence(self) -> list[Evidence]:
-        """List every timed event (pauses, fillers, repetitions, gasps) in time order."""
+        """List every timed event (pauses, fillers, discourse markers, repetitions, gasps) in time order."""
         items = [p.evidence() for p in self.pauses]
         items += [f.evidence("filler") for f in self.fillers]
+        items += [m.evidence("discourse_marker") for m in self.discourse_markers]
         items += [r.evidence("repetition") for r in self.repetitions]
         items += [
             b.span_evidence("gasp", f"audible gasp at {format_timestamp(b.start)}")

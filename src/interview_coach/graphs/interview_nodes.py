@@ -173,6 +173,8 @@ def status_reply(state: InterviewState) -> dict[str, Any]:
         return {"messages": [events.event("system", "status", text)]}
     if intent == "help":
         return {"messages": [events.event("system", "status", HELP_TEXT)]}
+    from interview_coach.assessment.labels import counted
+
     answered = [r for r in results_of(state) if r.input_mode != "skipped"]
     qualities = [
         r.scores["answer_quality"].value
@@ -184,11 +186,13 @@ def status_reply(state: InterviewState) -> dict[str, Any]:
     if not answered:
         text = f"No answers yet. You're on question {ref.number} of {ref.total}."
     elif request_of(state).mode == InterviewMode.REALISTIC:
-        text = f"{main_answered} question(s) answered, {left} to go. Feedback comes at the end in realistic mode."
+        text = (
+            f"{counted(main_answered, 'question')} answered, {left} to go. Feedback comes at the end in realistic mode."
+        )
     else:
         average = sum(q or 0 for q in qualities) / len(qualities) if qualities else None
         avg_text = f"average answer quality {average:.0f}/100" if average is not None else "no quality scores yet"
-        text = f"{main_answered} question(s) answered, {avg_text}; {left} question(s) left."
+        text = f"{counted(main_answered, 'question')} answered, {avg_text}; {counted(left, 'question')} left."
     return {"messages": [events.event("system", "status", text)]}
 
 
@@ -234,9 +238,9 @@ def route_after_analysis(state: InterviewState) -> Literal["evaluate_answer", "a
 
 def feedback_text(ref: QuestionRef, evaluation: AnswerEvaluation) -> str:
     """Return the plain-text feedback every text surface shows (the rich card renders the same evaluation)."""
-    from interview_coach.assessment.labels import score_label
+    from interview_coach.assessment.labels import score_phrase
 
-    scores = ", ".join(f"{score_label(k)} {v.value}" for k, v in evaluation.scores.items() if v.value is not None)
+    scores = ", ".join(score_phrase(k, v.value) for k, v in evaluation.scores.items() if v.value is not None)
     lines = [f"Feedback on {ref.label}: {scores or 'no measurable scores'}."]
     lines += [f"✔ {s}" for s in evaluation.strengths[:2]]
     lines += [f"✘ {s}" for s in evaluation.improvements[:2]]

@@ -131,6 +131,9 @@ def prepare_chat_root(settings: Settings, *, sample_rate: int = 24000) -> Path:
     (root / ".chainlit" / "config.toml").write_text(config, "utf-8")
     readme = importlib.resources.files("interview_coach") / "templates" / "chainlit_readme.md"
     (root / "chainlit.md").write_text(readme.read_text("utf-8"), "utf-8")
+    from interview_coach.ui.chainlit.assets import install_room_assets
+
+    install_room_assets(root, settings, _chainlit_frontend_dir().parent.parent / "translations")
     return root
 
 

@@ -29,7 +29,9 @@ def delivery_figure(report: SessionReport) -> go.Figure:
         ("Long pauses (≥ 2 s)", [r.long_pauses for r in rows], "#e45756"),
         ("Eye contact (%)", [r.eye_contact_pct for r in rows], "#54a24b"),
     )
-    figure = make_subplots(rows=2, cols=2, subplot_titles=[p[0] for p in panels], vertical_spacing=0.18)
+    figure = make_subplots(
+        rows=2, cols=2, subplot_titles=[p[0] for p in panels], vertical_spacing=0.18, horizontal_spacing=0.14
+    )
     for index, (title, values, color) in enumerate(panels):
         hover = [
             f"{r.label}: {r.text[:80]}<br>{title}: {v:.1f}"
@@ -44,7 +46,7 @@ def delivery_figure(report: SessionReport) -> go.Figure:
         )
         if all(v is None for v in values):
             figure.add_annotation(
-                text="not measured<br>(needs a spoken or video answer)",
+                text="not measured<br>(needs a spoken<br>or video answer)",
                 showarrow=False,
                 xref=f"x{index + 1 if index else ''} domain",
                 yref=f"y{index + 1 if index else ''} domain",
@@ -53,8 +55,14 @@ def delivery_figure(report: SessionReport) -> go.Figure:
                 font={"color": "#8a92a3"},
             )
     figure.update_yaxes(rangemode="tozero")
+    # Small enough type that the two panels of a row keep their titles apart in a phone-wide message.
+    figure.update_annotations(font_size=12)
     figure.update_layout(
-        height=520, showlegend=False, margin={"l": 40, "r": 20, "t": 60, "b": 40}, title="Delivery per question"
+        height=520,
+        showlegend=False,
+        margin={"l": 40, "r": 20, "t": 60, "b": 40},
+        title="Delivery per question",
+        font={"size": 11},
     )
     return figure
 

@@ -13,6 +13,7 @@ def face_metrics(face: FaceAnalysis, gesture: GestureAnalysis | None) -> dict[st
     minutes = face.duration_s / 60.0 if face.duration_s > 0 else None
     values: dict[str, float | int | None] = {
         "face_present_ratio": face.face_present_ratio,
+        "face_absent_s": face.face_absent_s if face.frames_analyzed else None,
         "multiple_faces_ratio": face.multiple_faces_ratio,
         "eye_contact_ratio": face.eye_contact_ratio,
         "looking_away_count": len(face.looking_away_events) if face.eye_contact_ratio is not None else None,

@@ -80,6 +80,7 @@ def summarize_face(
         fps_analyzed=round(fps, 3),
         duration_s=round(duration_s, 3),
         face_present_ratio=round(present_ratio, 3),
+        face_absent_s=round((1.0 - present_ratio) * duration_s, 2) if count else 0.0,
         multiple_faces_ratio=round(float(series.multiple.mean()) if count else 0.0, 3),
         absences=to_spans(absent_ranges),
         multiple_faces_events=to_spans(multiple_ranges),

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from interview_coach.core.embedding import Embedder
 from interview_coach.domain import KeyPointCoverage, LexicalFinding, Question, QuestionKind, TextAnalysis
+from interview_coach.domain.targets import TYPICAL_WPM
 from interview_coach.tools.text.credit import UNCREDITED_REASONS, restates, uncredited_reason
 from interview_coach.tools.text.injection import neutralise
 from interview_coach.tools.text.lexical import (
@@ -68,7 +69,7 @@ __all__ = [
     "measure_text",
 ]
 
-WORDS_PER_MINUTE = 140
+WORDS_PER_MINUTE = TYPICAL_WPM
 MAX_ANALYSED_CHARS = 20_000
 MAX_EMBEDDED_UNITS = 48
 MIN_UNIT_WORDS = 3

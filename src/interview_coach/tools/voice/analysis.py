@@ -1,5 +1,9 @@
 """Voice measures of a spoken answer: transcript, pace, pauses, fillers, prosody, breathing.
 
+Fillers (hesitation sounds) and discourse markers are found in the same words that make up
+the returned transcript, and each is reported with the transcript's own words, so nothing is
+reported that the user cannot find in the transcript they are shown.
+
 Words come from faster-whisper (word timestamps, filler-preserving prompt); timing that
 matters for feedback (response delay, pauses, speaking span) comes from the Silero VAD on
 the audio itself, because Whisper's word boundaries drift by up to half a second.
@@ -122,7 +126,7 @@ def _build_analysis(
 ) -> VoiceAnalysis:
     tokens = [w.word for w in words]
     filler_spans = filler_rules.find_fillers(tokens)
-    hesitation_tokens = {s.first for s in filler_spans if s.label in filler_rules.HESITATIONS}
+    hesitation_tokens = {s.first for s in filler_spans}
     lexical_count = sum(filler_rules.spoken_word_count(t) for i, t in enumerate(tokens) if i not in hesitation_tokens)
     speech_s = sum(r.duration for r in speech)
     minutes = span.duration / 60.0
@@ -130,6 +134,7 @@ def _build_analysis(
         Pause(start=_r(g.start), end=_r(g.end), duration_s=_r(g.duration)) for g in gaps_between(speech, PAUSE_MIN_S)
     ]
     fillers = [_span_of(s, words) for s in filler_spans]
+    markers = [_span_of(s, words) for s in filler_rules.find_discourse_markers(tokens)]
     repetitions = [_span_of(s, words) for s in filler_rules.find_repetitions(tokens)]
     breaths = [
         BreathPause(start=_r(b.start), end=_r(b.end), duration_s=_r(b.end - b.start), level_db=b.level_db, gasp=b.gasp)
@@ -155,6 +160,9 @@ def _build_analysis(
         fillers=fillers,
         filler_count=len(fillers),
         fillers_per_min=_r(len(fillers) / minutes, 2) if minutes > 0 else None,
+        discourse_markers=markers,
+        discourse_marker_count=len(markers),
+        discourse_markers_per_min=_r(len(markers) / minutes, 2) if minutes > 0 else None,
         repetitions=repetitions,
         pitch_mean_hz=_optional_round(prosody.pitch_mean_hz, 1),
         pitch_variation_st=_optional_round(prosody.pitch_variation_st, 2),
@@ -172,7 +180,9 @@ def _build_analysis(
 
 
 def _span_of(span: filler_rules.TokenSpan, words: list[TimedWord]) -> TimedSpan:
-    return TimedSpan(word=span.label, start=words[span.first].start, end=words[span.last].end)
+    # The reported words are the transcript's own tokens, never a label standing in for them.
+    said = " ".join(filler_rules.normalize_token(w.word) for w in words[span.first : span.last + 1])
+    return TimedSpan(word=said, start=words[span.first].start, end=words[span.last].end)
 
 
 def _longest_run_without_pause(speech: list[TimeSpan]) -> float:

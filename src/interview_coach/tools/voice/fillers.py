@@ -1,8 +1,13 @@
-"""Filler words and stutter repetitions in a timed word sequence (Whisper tokens).
+"""Fillers, discourse markers and stutter repetitions in a timed word sequence (Whisper tokens).
 
-Hesitation sounds (um, uh...) always count. Words that are only sometimes fillers (like,
-you know, I mean, sort of, kind of, so) count only in the positions where they are
-fillers, judged from Whisper's punctuation and the neighbouring words.
+Fillers are hesitation sounds (um, uh, er, erm, ah, hmm): they always count. Discourse
+markers (so, like, you know, I mean, basically, actually, sort of, kind of) are ordinary
+words that are only sometimes empty; they count only inside a sentence, never opening one,
+and only in the positions where they are empty, judged from Whisper's punctuation and the
+neighbouring words. The two are reported apart and never mixed.
+
+Every span's label is the words of the transcript it covers (normalised), so a reported
+filler is always a word the user can find in the transcript shown to them.
 """
 
 from __future__ import annotations
@@ -11,21 +16,25 @@ import re
 from dataclasses import dataclass
 
 HESITATIONS = frozenset({"um", "umm", "uhm", "uh", "uhh", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"})
-ALWAYS_FILLERS = frozenset({"basically", "actually"})
+"""Hesitation sounds: the fillers."""
+DISCOURSE_MARKERS = frozenset({"so", "like", "you know", "i mean", "basically", "actually", "sort of", "kind of"})
+"""Words and phrases counted as discourse markers when they are empty and mid-sentence."""
+_ALWAYS_MARKERS_MID_SENTENCE = frozenset({"basically", "actually"})
 _LIKE_NOT_FILLER_BEFORE = frozenset(
     {"would", "i'd", "you'd", "we'd", "they'd", "feel", "felt", "feels", "look", "looks", "looked", "seem", "seems",
      "seemed", "something", "things", "stuff", "just", "not", "don't", "didn't", "i", "you", "we", "they", "to"}
 )  # fmt: skip
 _YOU_KNOW_NOT_FILLER_BEFORE = frozenset({"do", "did", "don't", "didn't", "if", "as", "what", "would", "could", "will"})
 _I_MEAN_NOT_FILLER_BEFORE = frozenset({"what", "that's", "which", "if"})
+_SO_NOT_MARKER_BEFORE = frozenset(
+    {"think", "hope", "guess", "believe", "suppose", "said", "say", "says", "do", "did", "not", "if", "is", "was",
+     "so", "or", "even", "just", "more", "less", "told", "tell"}
+)  # fmt: skip
 _HEDGE_NOT_FILLER_BEFORE = frozenset(
     {"a", "an", "the", "this", "that", "what", "some", "any", "every", "which", "same", "one", "another", "these",
      "those", "my", "our", "your", "their", "his", "her", "its", "different", "other", "new", "right"}
 )  # fmt: skip
 _SENTENCE_END = (".", "?", "!")
-# Vowel-letter words that take "a" (consonant sound) and silent-h words that take "an".
-_VOWEL_LETTER_WORDS_TAKING_A = ("one", "once", "eu", "ewe")
-_SILENT_H_WORDS = ("hour", "honest", "honor", "honour", "heir")
 _PAUSE_PUNCTUATION = (",", ".", "?", "!", ";", ":", "-", "…")
 
 
@@ -44,17 +53,32 @@ def normalize_token(token: str) -> str:
 
 
 def find_fillers(tokens: list[str]) -> list[TokenSpan]:
-    """Find filler words and phrases in Whisper tokens, in order.
+    """Find fillers (hesitation sounds: um, uh, er, ah, hmm) in Whisper tokens, in order.
 
     Args:
         tokens: raw Whisper word strings, punctuation attached (``" um,"``).
 
     """
     words = [normalize_token(t) for t in tokens]
+    return [TokenSpan(i, i, word) for i, word in enumerate(words) if word in HESITATIONS]
+
+
+def find_discourse_markers(tokens: list[str]) -> list[TokenSpan]:
+    """Find empty discourse markers (like, you know, I mean, so...) inside sentences, in order.
+
+    A marker opening a sentence ("So, we shipped it.") is how people start sentences and is
+    never counted; inside a sentence it counts only where it carries no meaning
+    ("it was, like, hard" but not "I like Python").
+
+    Args:
+        tokens: raw Whisper word strings, punctuation attached (``" like,"``).
+
+    """
+    words = [normalize_token(t) for t in tokens]
     spans: list[TokenSpan] = []
     index = 0
     while index < len(words):
-        span = _filler_at(tokens, words, index)
+        span = None if _opens_sentence(tokens, words, index) else _marker_at(tokens, words, index)
         if span is None:
             index += 1
             continue
@@ -114,17 +138,22 @@ def is_sentence_start(tokens: list[str], index: int) -> bool:
     return index == 0 or tokens[index - 1].rstrip().endswith(_SENTENCE_END)
 
 
-def _filler_at(tokens: list[str], words: list[str], index: int) -> TokenSpan | None:
+def _opens_sentence(tokens: list[str], words: list[str], index: int) -> bool:
+    # Hesitations before a word do not move the sentence start: "Um, so, we..." opens with "so".
+    while index > 0 and not is_sentence_start(tokens, index) and words[index - 1] in HESITATIONS:
+        index -= 1
+    return is_sentence_start(tokens, index)
+
+
+def _marker_at(tokens: list[str], words: list[str], index: int) -> TokenSpan | None:
     word = words[index]
     previous = words[index - 1] if index > 0 else ""
     following = words[index + 1] if index + 1 < len(words) else ""
-    if word in HESITATIONS or word in ALWAYS_FILLERS:
+    if word in _ALWAYS_MARKERS_MID_SENTENCE:
         return TokenSpan(index, index, word)
-    if word == "a" and _is_misheard_uh(following):
-        return TokenSpan(index, index, "uh")
     if word == "like" and _is_filler_like(tokens, index, previous):
         return TokenSpan(index, index, "like")
-    if word == "so" and is_sentence_start(tokens, index) and following not in {"", "that", "far", "much", "many"}:
+    if word == "so" and _is_marker_so(tokens, index, previous, following):
         return TokenSpan(index, index, "so")
     if (
         word == "you"
@@ -139,12 +168,14 @@ def _filler_at(tokens: list[str], words: list[str], index: int) -> TokenSpan | N
     return None
 
 
-def _is_misheard_uh(following: str) -> bool:
-    # Whisper often writes "uh" as the article "a"; before a vowel sound the article would be
-    # "an", so "a hour", "a on" mark a hesitation ("u" and "one" start with a consonant sound).
-    if following.startswith(_SILENT_H_WORDS):
-        return True
-    return following[:1] in {"a", "e", "i", "o"} and not following.startswith(_VOWEL_LETTER_WORDS_TAKING_A)
+def _is_marker_so(tokens: list[str], index: int, previous: str, following: str) -> bool:
+    # Mid-sentence "so" is usually a conjunction ("so we added a cache"); it is empty only
+    # when set off by a pause ("and so, um, we...") and not the answer to a verb ("I think so,").
+    token = tokens[index].rstrip()
+    if token.endswith(_SENTENCE_END) or following in {"", "that", "far", "much", "many"}:
+        return False
+    set_off = token.endswith(_PAUSE_PUNCTUATION) or following in HESITATIONS
+    return set_off and previous not in _SO_NOT_MARKER_BEFORE
 
 
 def _is_filler_like(tokens: list[str], index: int, previous: str) -> bool:

@@ -16,15 +16,19 @@ from typing import Any
 
 import chainlit as cl
 from chainlit.types import ThreadDict
+from pydantic import ValidationError
 
 import interview_coach.ui.chainlit.auth
 import interview_coach.ui.chainlit.handlers  # noqa: F401  (registers the message and audio callbacks)
 from interview_coach.domain import InterviewMode, Seniority
 from interview_coach.graphs.service import SessionFailedError
-from interview_coach.memory.feedback import FeedbackCreate
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.ui import registry
-from interview_coach.ui.chainlit.session import AUTHORS, HELP, SETTINGS, apply_turn, chat_state, thread_id, user_id
+from interview_coach.ui.chainlit import ratings
+from interview_coach.ui.chainlit.auth import tell_if_thread_was_not_found
+from interview_coach.ui.chainlit.profile import RoomProfile, load_profile, save_profile
+from interview_coach.ui.chainlit.rendering import restore_rating_buttons
+from interview_coach.ui.chainlit.session import AUTHORS, HELP, SETTINGS, apply_turn, chat_state, user_id
 
 ROLE_STARTERS = (
     "Backend Software Engineer",
@@ -35,30 +39,39 @@ ROLE_STARTERS = (
 )
 
 
-def _settings_widgets() -> list[Any]:
+def _settings_widgets(profile: RoomProfile) -> list[Any]:
     from chainlit.input_widget import Select, Slider, Switch, TextInput
 
     return [
-        TextInput(id="name", label="Your name", initial="Candidate"),
+        TextInput(id="name", label="Your name", initial=profile.name),
         Select(
             id="mode",
             label="Mode",
             values=[m.value for m in InterviewMode],
-            initial_value=InterviewMode.PRACTICE.value,
+            initial_value=profile.mode.value,
             description="practice: feedback after each answer; realistic: feedback at the end",
         ),
-        Slider(id="question_count", label="Questions", initial=SETTINGS.default_question_count, min=1, max=10, step=1),
+        Slider(id="question_count", label="Questions", initial=profile.question_count, min=1, max=10, step=1),
         Select(
-            id="seniority", label="Seniority", values=[s.value for s in Seniority], initial_value=Seniority.MID.value
+            id="seniority",
+            label="Seniority",
+            values=[s.value for s in Seniority],
+            initial_value=profile.seniority.value,
         ),
-        Switch(id="behavioral", label="Behavioural questions", initial=True),
-        Switch(id="technical", label="Technical questions", initial=True),
-        Switch(id="situational", label="Situational questions", initial=True),
-        Switch(id="camera_off", label="Camera off (never analyse video frames)", initial=False),
-        Switch(id="opt_out_voice", label="Opt out of voice metrics", initial=False),
-        Switch(id="opt_out_face", label="Opt out of face metrics (gaze, expressions)", initial=False),
-        Switch(id="opt_out_gesture", label="Opt out of gesture metrics", initial=False),
+        Switch(id="behavioral", label="Behavioural questions", initial=profile.behavioral),
+        Switch(id="technical", label="Technical questions", initial=profile.technical),
+        Switch(id="situational", label="Situational questions", initial=profile.situational),
+        Switch(id="camera_off", label="Camera off (never analyse video frames)", initial=profile.camera_off),
+        Switch(id="opt_out_voice", label="Opt out of voice metrics", initial=profile.opt_out_voice),
+        Switch(id="opt_out_face", label="Opt out of face metrics (gaze, expressions)", initial=profile.opt_out_face),
+        Switch(id="opt_out_gesture", label="Opt out of gesture metrics", initial=profile.opt_out_gesture),
     ]
+
+
+async def _send_settings() -> None:
+    """Show the settings panel filled with the user's saved profile."""
+    profile = await asyncio.to_thread(load_profile, SETTINGS, user_id())
+    cl.user_session.set("options", await cl.ChatSettings(_settings_widgets(profile)).send())
 
 
 @cl.set_starters
@@ -73,15 +86,21 @@ async def starters(user: cl.User | None = None, language: str | None = None) -> 
 async def start_chat() -> None:
     """Show the interview settings; outside the web page, explain how to start."""
     chat_state()
-    cl.user_session.set("options", await cl.ChatSettings(_settings_widgets()).send())
+    await tell_if_thread_was_not_found()
+    await _send_settings()
     if cl.context.session.client_type != "webapp":
         await cl.Message(author=AUTHORS["system"], content=HELP).send()
 
 
 @cl.on_settings_update
 async def update_settings(options: dict[str, Any]) -> None:
-    """Keep the chosen options for the next interview."""
+    """Keep the chosen options for the next interview, and as the user's profile for later chats."""
     cl.user_session.set("options", options)
+    try:
+        await asyncio.to_thread(save_profile, SETTINGS, user_id(), options)
+    except ValidationError as exc:
+        await cl.Message(author=AUTHORS["system"], content=f"Settings not saved: {exc.errors()[0]['msg']}").send()
+        return
     if chat_state()["phase"] == "interview":
         await cl.Message(author=AUTHORS["system"], content="Saved; new settings apply to your next interview.").send()
 
@@ -90,7 +109,8 @@ async def update_settings(options: dict[str, Any]) -> None:
 async def resume_chat(thread: ThreadDict) -> None:
     """Reopen a past thread where its interview or coach chat stopped."""
     state = chat_state()
-    cl.user_session.set("options", await cl.ChatSettings(_settings_widgets()).send())
+    await _send_settings()
+    await restore_rating_buttons(thread)
     try:
         turn = await registry.get_service().resume(str(thread["id"]), user_id())
     except SessionFailedError as exc:
@@ -105,30 +125,10 @@ async def resume_chat(thread: ThreadDict) -> None:
 @cl.on_feedback
 async def store_feedback(feedback: Any) -> None:
     """Keep thumbs and comments on feedback, reports and coach replies for the learning loop."""
-    targets: dict[str, tuple[str, str]] = cl.user_session.get("feedback_targets") or {}
-    target, ref = targets.get(str(feedback.forId), ("coach_reply", str(feedback.forId)))
-    item = FeedbackCreate(
-        session_id=chat_state().get("session_id") or thread_id(),
-        target=target,
-        target_ref=ref,
-        rating=1 if int(feedback.value) == 1 else -1,
-        comment=(feedback.comment or "")[:4000],
-        evidence={"message_id": str(feedback.forId), "thread_id": feedback.threadId},
-    )
-    await asyncio.to_thread(registry.get_service().feedback.add, user_id(), item)
+    await ratings.handle_thumbs(feedback)
 
 
 @cl.action_callback("rate")
 async def rate(action: cl.Action) -> None:
-    """Store a thumbs up/down from a feedback card or the report for the learning loop."""
-    payload = action.payload or {}
-    item = FeedbackCreate(
-        session_id=chat_state().get("session_id") or thread_id(),
-        target=payload.get("target", "question_feedback"),
-        target_ref=str(payload.get("ref", ""))[:200] or "unknown",
-        rating=1 if payload.get("rating") == 1 else -1,
-        comment="",
-        evidence={"message_id": action.forId, "source": "chat_action"},
-    )
-    await asyncio.to_thread(registry.get_service().feedback.add, user_id(), item)
-    await cl.context.emitter.send_toast("Thanks, noted for the coach's learning loop.", "success")
+    """Store Helpful / Not right from a feedback card or the report (Not right asks why and the score)."""
+    await ratings.handle_rating(action)

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import chainlit as cl
 from starlette.datastructures import Headers
@@ -100,3 +101,57 @@ async def delete_chat_data(user_id: str) -> dict[str, int]:
 
 
 registry.add_user_data_deleter(delete_chat_data)
+
+FOREIGN_THREAD = "interview_coach.foreign_thread"
+THREAD_NOT_FOUND = "This interview was not found: it belongs to another account or was deleted. You are in a new chat."
+
+
+async def _belongs_to_someone_else(environ: dict[str, Any], thread_id: str) -> bool:
+    from chainlit.data import get_data_layer
+    from chainlit.socket import _authenticate_connection
+
+    layer = get_data_layer()
+    if layer is None:
+        return False
+    try:
+        user, _ = await _authenticate_connection(environ)
+    except Exception:  # Chainlit's own connect handler refuses the login itself
+        return False
+    thread = await layer.get_thread(thread_id)
+    return bool(user and thread and thread.get("userIdentifier") != user.identifier)
+
+
+def open_foreign_threads_as_new_chats() -> None:
+    """Connect a browser that asks for another user's thread to a new chat instead of refusing it.
+
+    Chainlit refuses the websocket, which leaves the page at "Could not reach the server" with
+    the input disabled. Here the connection goes ahead without the thread (nothing of it is
+    read or written) and :func:`tell_if_thread_was_not_found` tells the page it was not found.
+    """
+    from chainlit.server import sio
+
+    handlers = sio.handlers.setdefault("/", {})
+    chainlit_connect = handlers.get("connect")
+    if chainlit_connect is None or getattr(chainlit_connect, "guards_foreign_threads", False):
+        return
+
+    async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any]) -> Any:
+        thread_id = (auth or {}).get("threadId")
+        if thread_id and await _belongs_to_someone_else(environ, str(thread_id)):
+            environ[FOREIGN_THREAD] = str(thread_id)
+            auth = {**auth, "threadId": None}
+        return await chainlit_connect(sid, environ, auth)
+
+    connect.guards_foreign_threads = True  # type: ignore[attr-defined]
+    handlers["connect"] = connect
+
+
+async def tell_if_thread_was_not_found() -> bool:
+    """Tell the page its thread was not found when :func:`open_foreign_threads_as_new_chats` dropped it."""
+    if not cl.context.session.environ.get(FOREIGN_THREAD):
+        return False
+    await cl.context.emitter.send_resume_thread_error(THREAD_NOT_FOUND)
+    return True
+
+
+open_foreign_threads_as_new_chats()

@@ -208,8 +208,8 @@ async def _run_with_steps(
     async with cl.Step(name="Analysing your answer", type="run") as parent:
         children: dict[str, cl.Step] = {}
         for name in _planned_tools(answer, request):
-            child = cl.Step(name=name, type="tool", parent_id=parent.id)
-            child.input = "running…"
+            # No input text: Chainlit shows a step's input as a code block even after the step ends.
+            child = cl.Step(name=name, type="tool", parent_id=parent.id, show_input=False)
             await child.send()
             children[name] = child
 

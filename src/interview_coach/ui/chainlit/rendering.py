@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import chainlit as cl
@@ -11,7 +12,9 @@ import chainlit as cl
 from interview_coach.assessment.rendering import (
     EXPORT_MIME,
     EXPORT_SUFFIX,
+    EvidenceItem,
     ExportFormat,
+    evidence_items,
     evidence_markdown,
     question_refs,
     render_export,
@@ -21,24 +24,57 @@ from interview_coach.assessment.rendering import (
 )
 from interview_coach.domain import MemoryRecord, SessionReport, TurnEvent
 from interview_coach.graphs.service import Turn
-from interview_coach.memory.feedback import FeedbackTarget
 from interview_coach.ui import files, registry
+from interview_coach.ui.chainlit.ratings import rating_actions
 from interview_coach.ui.chainlit.session import AUTHORS, SETTINGS, remember_target, say
 from interview_coach.ui.render import delivery_figure, progress_figure
 
+RATING_METADATA = "rating"
+EVIDENCE_LIMIT = 12
 
-def rating_actions(target: FeedbackTarget, ref: str) -> list[cl.Action]:
-    """Thumbs on a feedback card or report (Chainlit's own thumbs only show on a turn's last message)."""
-    payload = {"target": target, "ref": ref}
-    return [
-        cl.Action(name="rate", payload={**payload, "rating": 1}, label="👍 Helpful", tooltip="This feedback is useful"),
-        cl.Action(
-            name="rate",
-            payload={**payload, "rating": -1},
-            label="👎 Not right",
-            tooltip="This feedback is wrong or unhelpful",
-        ),
+
+def rating_metadata(actions: list[cl.Action]) -> dict[str, Any]:
+    """Keep what a message's rating buttons rate in its stored metadata (Chainlit does not store actions)."""
+    payload = {k: v for k, v in (actions[0].payload if actions else {}).items() if k != "rating"}
+    return {RATING_METADATA: payload} if payload else {}
+
+
+async def restore_rating_buttons(thread: Any) -> int:
+    """Send the rating buttons again for a reopened thread's cards and report; return how many messages got them."""
+    restored = 0
+    for step in thread.get("steps") or []:
+        metadata = step.get("metadata") or {}
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata or "{}")
+        payload = metadata.get(RATING_METADATA) if isinstance(metadata, dict) else None
+        if not isinstance(payload, dict) or "target" not in payload or "ref" not in payload:
+            continue
+        step_id = str(step["id"])
+        actions = rating_actions(
+            payload["target"], str(payload["ref"]), label=str(payload.get("label") or ""), score=payload.get("score")
+        )
+        for action in actions:
+            await action.send(for_id=step_id)
+        remember_target(step_id, payload["target"], str(payload["ref"]))
+        restored += 1
+    return restored
+
+
+def evidence_player(label: str, items: list[EvidenceItem]) -> cl.CustomElement:
+    """Return the evidence list whose timestamps play the answer's recording from that moment."""
+    rows = [
+        {
+            "seconds": item.start_s,
+            "stamp": item.timestamp,
+            "text": item.text,
+        }
+        for item in items
     ]
+    props = {"answer": label, "items": rows}
+    # The content is only there so the chat store keeps the element (it stores no element without one).
+    return cl.CustomElement(
+        name="EvidencePlayer", props=props, display="inline", content=json.dumps(props), mime="application/json"
+    )
 
 
 def coach_text(text: str, drill: str | None) -> str:
@@ -67,9 +103,12 @@ async def _render_event(event: TurnEvent, turn: Turn) -> None:
     elif event.kind == "feedback" and event.evaluation is not None and event.question is not None:
         question_id = event.evaluation.question_id
         card = render_feedback_card(event.evaluation, event.question)
-        message = cl.Message(
-            author=AUTHORS["feedback"], content=card, actions=rating_actions("question_feedback", question_id)
+        quality = event.evaluation.scores.get("answer_quality")
+        actions = rating_actions(
+            "question_feedback", question_id, label=event.question.label, score=quality.value if quality else None
         )
+        message = cl.Message(author=AUTHORS["feedback"], content=card, actions=actions)
+        message.metadata = rating_metadata(actions)
         await message.send()
         remember_target(message.id, "question_feedback", question_id)
     elif event.kind == "coach":
@@ -104,8 +143,9 @@ async def render_report(report: SessionReport) -> None:
         author="Report",
         content=render_report_markdown(report),
         elements=charts,
-        actions=rating_actions("report", report.session_id),
+        actions=rating_actions("report", report.session_id, label="the report"),
     )
+    message.metadata = rating_metadata(message.actions)
     await message.send()
     remember_target(message.id, "report", report.session_id)
     exports = await asyncio.to_thread(_write_exports, report, summaries)
@@ -123,9 +163,14 @@ async def _render_playback(report: SessionReport) -> None:
         recording = recordings.get(question.question.id)
         if question.input_mode in {"audio", "video"} and recording is not None:
             element_type = cl.Video if question.input_mode == "video" else cl.Audio
-            element = element_type(name=f"{ref.label} answer", path=str(recording), display="inline")
-            content = f"{heading}\n\n{transcript_markdown(question)}\n\n**Evidence**\n{evidence_markdown(question)}"
-            await cl.Message(author="Playback", content=content, elements=[element]).send()
+            elements: list[Any] = [element_type(name=f"{ref.label} answer", path=str(recording), display="inline")]
+            content = f"{heading}\n\n{transcript_markdown(question)}\n\n**Evidence**"
+            timed = [item for item in evidence_items(question)[:EVIDENCE_LIMIT] if item.start_s is not None]
+            if timed:
+                elements.append(evidence_player(ref.label, timed))
+            else:
+                content += "\n" + evidence_markdown(question, limit=EVIDENCE_LIMIT)
+            await cl.Message(author="Playback", content=content, elements=elements).send()
         else:
             typed.append(f"{heading}\n\n{transcript_markdown(question)}")
     if typed:

@@ -1,0 +1,125 @@
+// Accessible names for Chainlit's icon-only controls (checked by axe-core in tests/browser).
+// Chainlit renders these buttons without text or aria-label; we name them by id, then by icon.
+(function () {
+  "use strict";
+  var NAMES = {
+    "sidebar-trigger-button": "Show or hide past interviews",
+    "search-chats-button": "Search past interviews",
+    "new-chat-button": "New chat",
+    "theme-toggle": "Switch light or dark theme",
+    "user-nav-button": "Account menu",
+    "chat-settings-open-modal": "Interview settings",
+    "upload-button": "Attach a resume or a recorded answer",
+    "chat-submit": "Send",
+    "stop-button": "Stop",
+    "thread-options": "Interview options",
+    "readme-button": "How it works",
+  };
+  var LOGIN_FAILED = "Wrong user name or password.";
+  var ICONS = {
+    "audio-lines": "Record a spoken answer",
+    mic: "Record a spoken answer",
+    "mic-off": "Stop recording",
+    eye: "Show password",
+    "eye-off": "Hide password",
+    copy: "Copy to clipboard",
+    "thumbs-up": "Helpful",
+    "thumbs-down": "Not helpful",
+    x: "Close",
+    "arrow-down": "Scroll to the latest message",
+    ellipsis: "More options",
+    settings: "Interview settings",
+    paperclip: "Attach a file",
+    pencil: "Edit",
+  };
+
+  function hasName(el) {
+    return (
+      (el.getAttribute("aria-label") || "").trim() ||
+      (el.getAttribute("aria-labelledby") || "").trim() ||
+      (el.getAttribute("title") || "").trim() ||
+      (el.textContent || "").trim()
+    );
+  }
+
+  function iconName(el) {
+    var svg = el.querySelector("svg[class*='lucide-']");
+    if (!svg) return "";
+    var match = /lucide-([a-z0-9-]+)/.exec(svg.getAttribute("class") || "");
+    if (!match) return "";
+    return ICONS[match[1]] || match[1].replace(/-/g, " ");
+  }
+
+  function fix(root) {
+    var buttons = root.querySelectorAll("button, [role='button'], div[type='button']");
+    for (var i = 0; i < buttons.length; i++) {
+      var el = buttons[i];
+      var role = el.getAttribute("role");
+      if (el.tagName !== "BUTTON" && !role) el.setAttribute("role", "button");
+      // A focusable button marked presentational is still a button; the role only hides its name.
+      if (el.tagName === "BUTTON" && (role === "presentation" || role === "none")) el.removeAttribute("role");
+      if (hasName(el)) continue;
+      var name = NAMES[el.id] || iconName(el);
+      // The composer's only button without an id or a lucide icon is the microphone.
+      if (!name && el.closest("#message-composer")) name = "Record a spoken answer";
+      if (name) el.setAttribute("aria-label", name);
+    }
+    // Chainlit also toasts a failed log-in as "Unauthorized: credentialssignin".
+    var toasts = root.querySelectorAll("[data-sonner-toast] [data-title]");
+    for (var k = 0; k < toasts.length; k++) {
+      if (/credentialssignin/i.test(toasts[k].textContent || "")) toasts[k].textContent = LOGIN_FAILED;
+    }
+    // Sidebar menus hold <div>s straight inside <ul>: make them list items.
+    var lists = root.querySelectorAll("ul[data-sidebar='menu'] > :not(li)");
+    for (var j = 0; j < lists.length; j++) {
+      if (!lists[j].getAttribute("role")) lists[j].setAttribute("role", "listitem");
+    }
+  }
+
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      fix(document);
+    });
+  }
+  new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true });
+  schedule();
+})();
+
+// The home screen's short instructions (text from ui/chainlit/assets.py: WELCOME).
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? script.src.replace(/room\.js(\?.*)?$/, "") : "/chat/public/";
+  var welcome = null;
+  fetch(base + "room-welcome.json", { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) { welcome = data; show(); })
+    .catch(function () {});
+
+  function show() {
+    var screen = document.getElementById("welcome-screen");
+    if (!welcome || !screen || document.getElementById("room-welcome")) return;
+    var box = document.createElement("section");
+    box.id = "room-welcome";
+    box.setAttribute("aria-label", welcome.title);
+    box.className = "w-full max-w-[48rem] text-sm px-2";
+    var heading = document.createElement("h2");
+    heading.className = "font-semibold mb-1";
+    heading.textContent = welcome.title;
+    var list = document.createElement("ol");
+    list.className = "list-decimal pl-5 space-y-1";
+    welcome.steps.forEach(function (step) {
+      var item = document.createElement("li");
+      item.textContent = step;
+      list.appendChild(item);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+    screen.appendChild(box);
+  }
+  new MutationObserver(show).observe(document.documentElement, { childList: true, subtree: true });
+})();
