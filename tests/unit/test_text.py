@@ -11,6 +11,7 @@ from interview_coach.domain import Question, QuestionKind, TextAnalysis
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.tools.text.lexical import (
     count_substantive_words,
+    find_discourse_markers,
     find_fillers,
     find_first_person_actions,
     find_hedges,
@@ -96,7 +97,9 @@ def test_hedges_are_found_with_their_sentence() -> None:
 def test_fillers_in_text_and_substantive_word_count() -> None:
     text = "Um, so, like, I basically, uh, rebuilt the, you know, pipeline."
     fillers = find_fillers(text, split_sentences(text))
-    assert {f.text for f in fillers} == {"um", "like", "basically", "uh", "you know"}
+    assert {f.text for f in fillers} == {"um", "uh"}  # like, basically, you know: discourse markers
+    markers = find_discourse_markers(text, split_sentences(text))
+    assert {m.text for m in markers} == {"so", "like", "basically", "you know"}
     assert count_substantive_words(text) == 4  # I rebuilt the pipeline
     assert find_fillers("I like Python and we like tests.", split_sentences("I like Python and we like tests.")) == []
 

@@ -120,6 +120,9 @@ _TEXT_SIGNALS: dict[str, ScoreLabel] = {
     ),
     "hedges": _signal("hedging phrases", "phrases such as “I think” or “kind of”; fewer sound surer"),
     "fillers_in_text": _signal("filler words", "um, uh and similar words in the answer; fewer read better"),
+    "discourse_markers_in_text": _signal(
+        "discourse markers", "mid-sentence “like”, “you know”, “basically”; not scored, fewer read crisper"
+    ),
     "hedges_and_fillers_per_100_words": _signal(
         "hedges and fillers per 100 words", "how often hedges and fillers appear; fewer is better"
     ),
@@ -197,6 +200,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "filler": "filler",
     "discourse_marker": "discourse marker",
     "fillers_in_text": "filler",
+    "discourse_markers_in_text": "discourse marker",
     "repetition": "repeated words",
     "repetitions": "repeated words",
     "doubled_word": "repeated word",

@@ -185,20 +185,32 @@ def specificity_score(
     return value, Score(value=round(value * 100), signals=signals)
 
 
-def hedging_score(hedges: list[LexicalFinding], fillers: list[LexicalFinding], word_count: int) -> Score:
-    """Score how free the answer is of hedges and fillers (per 100 words)."""
+def hedging_score(
+    hedges: list[LexicalFinding],
+    fillers: list[LexicalFinding],
+    word_count: int,
+    markers: list[LexicalFinding] | None = None,
+) -> Score:
+    """Score how free the answer is of hedges and fillers (per 100 words); discourse markers are only reported."""
     if word_count == 0:
         return Score.not_measured("no words to check for hedging")
     per_100 = 100 * (len(hedges) + len(fillers)) / word_count
     value = round(clip(1 - per_100 / 10) * 100)
-    return Score(
-        value=value,
-        signals=[
-            Signal(name="hedges", value=len(hedges), evidence=finding_evidence("hedge", hedges)),
-            Signal(name="fillers_in_text", value=len(fillers), evidence=finding_evidence("filler", fillers)),
-            Signal(name="hedges_and_fillers_per_100_words", value=round(per_100, 2)),
-        ],
-    )
+    signals = [
+        Signal(name="hedges", value=len(hedges), evidence=finding_evidence("hedge", hedges)),
+        Signal(name="fillers_in_text", value=len(fillers), evidence=finding_evidence("filler", fillers)),
+        Signal(name="hedges_and_fillers_per_100_words", value=round(per_100, 2)),
+    ]
+    if markers:
+        signals.append(
+            Signal(
+                name="discourse_markers_in_text",
+                value=len(markers),
+                effect=0.0,
+                evidence=finding_evidence("discourse_marker", markers),
+            )
+        )
+    return Score(value=value, signals=signals)
 
 
 def length_adequacy(substantive_words: int, budget_s: int) -> tuple[float, float | None, str]:

@@ -239,7 +239,7 @@ def assess_text(analysis: TextAnalysis, question: Question, correctness: Correct
             "structure_score": structure_score,
             "specificity_score": specificity_score,
             "hedging_score": text_components.hedging_score(
-                analysis.hedges, analysis.fillers_in_text, analysis.word_count
+                analysis.hedges, analysis.fillers_in_text, analysis.word_count, analysis.discourse_markers_in_text
             ),
             "length_ratio": ratio,
             "length_vs_budget": length_note,

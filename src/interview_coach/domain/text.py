@@ -139,6 +139,9 @@ class TextAnalysis(BaseModel):
 
     hedges: list[LexicalFinding] = Field(default_factory=list)
     fillers_in_text: list[LexicalFinding] = Field(default_factory=list)
+    discourse_markers_in_text: list[LexicalFinding] = Field(
+        default_factory=list, description="Mid-sentence 'like', 'you know', 'basically'...: reported, never scored."
+    )
     repetitions: list[LexicalFinding] = Field(default_factory=list)
     hedging_score: Score = Field(default_factory=_not_assessed)
 

@@ -136,24 +136,31 @@ _HEDGE_PATTERNS: dict[str, str] = {
     "something like that": r"\bsomething like that\b",
     "i'm no expert": r"\bI'?m no expert\b",
 }
+# Hesitation sounds: always fillers (the one filler definition, shared with the voice analysis).
 _FILLER_PATTERNS: dict[str, str] = {
     "um": r"\bu+m+\b|\bu+h+m+\b",
     "uh": r"\bu+h+\b",
     "er": r"\ber+m*\b",
     "ah": r"\ba+h+\b",
     "hmm": r"\bh+m+\b",
+}
+# Discourse markers: words that are only sometimes empty; counted mid-sentence only, never scored.
+_MARKER_PATTERNS: dict[str, str] = {
     "like": r"\blike,(?=\s)|,\s*like\s+(?=[a-z])",
     "you know": r"\byou know(?=[,.?!]|\s*$)|,\s*you know\b",
     "i mean": r"\bI mean(?=,)",
     "basically": r"\bbasically\b",
     "literally": r"\bliterally\b",
     "actually": r"\bactually\b",
+    "so": r",\s*so\s*,",
     "so yeah": r"\bso yeah\b",
     "you see": r"\byou see(?=,)",
     "right?": r"\bright\?",
 }
 _HEDGES = [(label, re.compile(p, re.IGNORECASE | re.MULTILINE)) for label, p in _HEDGE_PATTERNS.items()]
 _FILLERS = [(label, re.compile(p, re.IGNORECASE | re.MULTILINE)) for label, p in _FILLER_PATTERNS.items()]
+_MARKERS = [(label, re.compile(p, re.IGNORECASE | re.MULTILINE)) for label, p in _MARKER_PATTERNS.items()]
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])\s*$")
 _CASE_SENSITIVE_FILLERS = frozenset({"er", "ah"})
 
 
@@ -164,7 +171,7 @@ _DISCOURSE_MARKER = re.compile(
 
 def count_substantive_words(text: str) -> int:
     """Count the words left once fillers, hedges and bare discourse markers ("so,", "well,") are removed."""
-    for _, pattern in (*_FILLERS, *_HEDGES):
+    for _, pattern in (*_FILLERS, *_MARKERS, *_HEDGES):
         text = pattern.sub(" ", text)
     return count_words(_DISCOURSE_MARKER.sub(" ", text))
 
@@ -175,12 +182,22 @@ def find_hedges(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
 
 
 def find_fillers(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
-    """Find filler words written or transcribed in the answer ("um", "you know", ", like,")."""
+    """Find hesitation fillers written or transcribed in the answer ("um", "uh", "er")."""
     return _find_all(_FILLERS, text, sentences, "filler")
 
 
+def find_discourse_markers(text: str, sentences: list[Sentence]) -> list[LexicalFinding]:
+    """Find discourse markers used mid-sentence (", like,", "basically", "you know"); a sentence opener is not one."""
+    return _find_all(_MARKERS, text, sentences, "discourse_marker", mid_sentence_only=True)
+
+
 def _find_all(
-    patterns: list[tuple[str, re.Pattern[str]]], text: str, sentences: list[Sentence], kind: str
+    patterns: list[tuple[str, re.Pattern[str]]],
+    text: str,
+    sentences: list[Sentence],
+    kind: str,
+    *,
+    mid_sentence_only: bool = False,
 ) -> list[LexicalFinding]:
     hits: list[tuple[int, LexicalFinding]] = []
     taken: set[int] = set()
@@ -188,7 +205,7 @@ def _find_all(
         for match in pattern.finditer(text):
             if label in _CASE_SENSITIVE_FILLERS and match.group(0)[:1].isupper():
                 continue  # "Er"/"Ah" at a sentence start are more often names or interjections we keep
-            if match.start() in taken:
+            if match.start() in taken or (mid_sentence_only and _SENTENCE_START.search(text[: match.start()])):
                 continue
             taken.add(match.start())
             hits.append(
