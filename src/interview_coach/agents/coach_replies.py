@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from interview_coach.assessment.coach_nlu import Resolution, SessionInfo
 from interview_coach.assessment.knowledge import CoachingPattern, find_pattern
-from interview_coach.assessment.labels import score_label, signal_label
+from interview_coach.assessment.labels import score_phrase, signal_label
 from interview_coach.assessment.progress import TRACKED_METRICS
 from interview_coach.assessment.report import number_results, question_findings
 from interview_coach.domain import MemoryRecord, QuestionReport, SessionReport
@@ -56,7 +56,7 @@ def explain_question(report: SessionReport, question: QuestionReport) -> Draft:
     if question.input_mode == "skipped":
         text = f"Question {number} was skipped, so there is nothing to score. Say 're-answer question {number}' to answer it now."
         return Draft(text, [f"report:Q{number}"])
-    scores = ", ".join(f"{score_label(k).lower()} {v.value}" for k, v in question.scores.items() if v.value is not None)
+    scores = "; ".join(score_phrase(k, v.value).lower() for k, v in question.scores.items() if v.value is not None)
     lines = [f"Question {number} ({question.question.text}) scored: {scores or 'nothing measurable'}."]
     quality = question.scores.get("answer_quality")
     if quality:
@@ -190,8 +190,8 @@ def recap_past_session(session: SessionInfo) -> Draft:
 def recap_report(report: SessionReport, session: SessionInfo | None) -> Draft:
     """Recap what the session in focus covered, from its full report."""
     title = session_title(session) if session else f"your {report.profile.role} interview"
-    scores = ", ".join(
-        f"{score_label(k).lower()} {v.value}" for k, v in report.overall_scores.items() if v.value is not None
+    scores = "; ".join(
+        score_phrase(k, v.value).lower() for k, v in report.overall_scores.items() if v.value is not None
     )
     draft = question_list(report, f"In {title} you scored: {scores or 'nothing measurable yet'}. Questions:")
     lines = [draft.text]
