@@ -9,6 +9,14 @@ answer's latency.
 Usage: ``python benchmarks/bench_memory.py --label after [--answers 20] [--seconds 20]``.
 Results are merged into ``benchmarks/results/memory.json`` under ``runs.<label>``, so a run
 before a fix and one after it sit side by side.
+
+``--store`` measures the long-term memory store instead (issue 16): 10 users, one user's
+recall (``search``, top 5) p50/p95 at 1k/10k/100k stored memories, listing session summaries,
+reopening the folder, insert rate, beside numpy brute force over the same vectors; results go
+under ``store.<engine>``. Vectors are random unit vectors of MiniLM's size (384) served by a
+table embedder, so the numbers are the store's own cost; one MiniLM query encoding is timed
+apart (``minilm_query_encode_ms``). Usage:
+``python benchmarks/bench_memory.py --store [--engine edge|local] [--sizes 1000 10000 100000]``.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -114,13 +123,134 @@ def run(answers: int, seconds: float) -> dict[str, Any]:
     }
 
 
+class TableEmbedder:
+    """Embedder whose texts are ``m<row>``/``q<row>`` keys into precomputed vector tables."""
+
+    dimension = 384
+
+    def __init__(self, memories: np.ndarray, queries: np.ndarray) -> None:
+        self._tables = {"m": memories, "q": queries}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Return the stored vectors of the keyed texts."""
+        return np.stack([self._tables[t[0]][int(t[1:].split()[0])] for t in texts])
+
+
+def _unit(rng: np.random.Generator, rows: int) -> np.ndarray:
+    vectors = rng.normal(size=(rows, TableEmbedder.dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _percentiles(samples_s: list[float]) -> dict[str, float]:
+    ms = np.asarray(samples_s) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def bench_store(engine: str, size: int, queries: int = 200, users: int = 10) -> dict[str, Any]:
+    """Fill a fresh store with ``size`` memories of ``users`` users and time one user's reads."""
+    from interview_coach.memory.store import QdrantMemoryStore, new_record
+
+    rng = np.random.default_rng(size)
+    memories, query_vectors = _unit(rng, size), _unit(rng, queries)
+    owners = np.arange(size) % users
+    embedder = TableEmbedder(memories, query_vectors)
+    records = [
+        new_record(f"user{owners[i]}", "session_summary" if i % 100 == 0 else "chat_fact", f"m{i} memory")
+        for i in range(size)
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+        path = Path(tmp) / "memory"
+        store = QdrantMemoryStore(embedder, path=path, engine=engine)  # type: ignore[arg-type]
+        started = time.perf_counter()
+        for start in range(0, size, 1000):
+            store.add(records[start : start + 1000])
+        insert_s = time.perf_counter() - started
+        store.close()
+        started = time.perf_counter()
+        store = QdrantMemoryStore(embedder, path=path, engine=engine)  # type: ignore[arg-type]
+        reopen_s = time.perf_counter() - started
+        user = "user3"
+        mine = np.flatnonzero(owners == 3)
+        recall, brute, agreement = [], [], []
+        found = []
+        for q in range(queries):
+            started = time.perf_counter()
+            hits = store.search(user, f"q{q}", limit=5)
+            recall.append(time.perf_counter() - started)
+            found.append({h.id for h in hits})
+        # Apart from the store's loop: numpy's multi-threaded pass over the whole matrix evicts
+        # the store's data from the caches and would slow the store's next query.
+        for q in range(queries):
+            started = time.perf_counter()
+            scores = memories @ query_vectors[q]
+            scores[owners != 3] = -np.inf
+            top = np.argpartition(-scores, 5)[:5]
+            brute.append(time.perf_counter() - started)
+            expected = {records[i].id for i in top}
+            agreement.append(len(expected & found[q]) / 5)
+        listing = []
+        for _ in range(20):
+            started = time.perf_counter()
+            summaries = store.list(user, kinds=["session_summary"], limit=20)
+            listing.append(time.perf_counter() - started)
+        assert all(r.user_id == user for r in summaries) and len(hits) == 5 and len(mine) == size // users
+        store.close()
+    recall_p, brute_p = _percentiles(recall), _percentiles(brute)
+    return {
+        "memories": size,
+        "users": users,
+        "recall": recall_p,
+        "numpy_brute_force": brute_p,
+        "recall_over_numpy_p50": round(recall_p["p50_ms"] / max(brute_p["p50_ms"], 1e-3), 1),
+        "top5_agreement_with_brute_force": round(float(np.mean(agreement)), 3),
+        "list_session_summaries": _percentiles(listing),
+        "reopen_s": round(reopen_s, 3),
+        "inserts_per_s": round(size / insert_s),
+    }
+
+
+def minilm_query_encode_ms(repeats: int = 50) -> float:
+    """Median time of embedding one query with the bundled MiniLM (the part of recall the store does not do)."""
+    from interview_coach.memory.embeddings import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.encode(["warm up"])
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        embedder.encode([f"how did I do on filler words in session {i}?"])
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 2)
+
+
+def run_store(engine: str, sizes: list[int]) -> int:
+    """Run the store benchmark and merge it into the results file under ``store.<engine>``."""
+    result: dict[str, Any] = {"engine": engine, "sizes": []}
+    for size in sizes:
+        row = bench_store(engine, size)
+        print(json.dumps(row), flush=True)
+        result["sizes"].append(row)
+    result["minilm_query_encode_ms"] = minilm_query_encode_ms()
+    result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_avg_1m": os.getloadavg()[0]}
+    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    existing.setdefault("store", {})[engine] = result
+    RESULTS.write_text(json.dumps(existing, indent=2) + "\n")
+    print(f"JSON written to {RESULTS}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", action="store_true", help="Benchmark the long-term memory store instead.")
+    parser.add_argument("--engine", default="edge", choices=["edge", "local"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--label", default="current", help="Name of this run in the results file (e.g. before, after).")
     parser.add_argument("--answers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0, help="Length of the video answer.")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.store:
+        return run_store(args.engine, args.sizes)
     result = run(args.answers, args.seconds)
     result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

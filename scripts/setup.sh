@@ -11,8 +11,8 @@ if command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   if [ "${SKIP_APT:-0}" != "1" ]; then
     $SUDO apt-get update -qq
-    # espeak-ng + sox: demo speech; ffmpeg: media; libgl1: mediapipe's opencv; chromium: browser
-    # tests; postgresql: the Postgres checkpointer test
+    # espeak-ng + sox: demo speech and the phonemes of the interviewer's Piper voice; ffmpeg: media;
+    # libgl1: mediapipe's opencv; chromium: browser tests; postgresql: the Postgres checkpointer test
     $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql >/dev/null
     # npm: axe-core for the accessibility checks (only when the machine has no npm yet).
     command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq nodejs npm >/dev/null

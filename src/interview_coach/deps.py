@@ -64,6 +64,7 @@ def build_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
             url=settings.qdrant_url,
             api_key=settings.qdrant_api_key,
             collection=settings.memory_collection,
+            engine=settings.memory_engine,
         )
     return make_deps(settings, embedder, memory)
 

@@ -40,8 +40,28 @@ def video_answer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def absent_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An 8 s mp4 whose picture is empty (no face) from 4 to 6 s: a quarter of the answer."""
+    from interview_coach.demo.sample_video import make_sample_video
+    from interview_coach.demo.tts import synthesize_speech, tts_available
+
+    if not tts_available():
+        pytest.skip("espeak-ng and sox are needed to make the spoken answer")
+    folder = tmp_path_factory.mktemp("absent-answer")
+    speech = synthesize_speech(SPOKEN_ANSWER, folder / "speech.wav", leading_silence_s=1.0)
+    return make_sample_video(
+        speech,
+        folder / "face_absent_answer.mp4",
+        duration_s=8.0,
+        look_away_at=(4.0, 6.0),
+        away_style="blank",
+        settings=Settings(),
+    )
+
+
+@pytest.fixture(scope="module")
 def video_interview(
-    playwright_browser: Any, live_server: LiveServer, video_answer: Path, artifacts_dir: Path
+    playwright_browser: Any, live_server: LiveServer, video_answer: Path, absent_video: Path, artifacts_dir: Path
 ) -> dict[str, Any]:
     """Alice starts an interview, answers Q1 with the video, then ends it to get the report."""
     network = NetworkLog()
@@ -65,6 +85,16 @@ def video_interview(
     face_step.locator(f'[id="step-{FACE_STEP}"]').click()
     face_step.get_by_role("article").first.wait_for()
     result["face_step"] = " ".join(face_step.inner_text().split())
+
+    # Second answer: the face leaves the picture for 2 of 8 s, so no "steady eye contact" may be claimed.
+    before = int(assistant_messages(page).filter(has_text=QUESTION).count())
+    page.locator("#upload-button-input").set_input_files(str(absent_video))
+    page.get_by_text(absent_video.name).first.wait_for()
+    page.locator("#chat-submit").click()
+    wait_for_next_question(page, before)
+    second_card = assistant_messages(page).filter(has_text="Feedback on").nth(1)
+    second_card.wait_for()
+    result["absent_feedback"] = second_card.inner_text()
 
     send_text(page, "/end")
     playback = assistant_messages(page).filter(has_text="Evidence").filter(has=page.locator("video")).first
@@ -106,6 +136,14 @@ def test_video_answer_runs_face_analysis_and_shows_a_measured_confidence(video_i
     assert first["input_mode"] == "video"
     assert first["scores"]["stress"]["value"] is not None
     assert "face_confidence" in {s["name"] for s in first["scores"]["confidence"]["signals"]}
+
+
+def test_face_absent_for_a_quarter_is_never_steady_eye_contact(video_interview: dict[str, Any]) -> None:
+    card = video_interview["absent_feedback"]
+    assert "Steady eye contact" not in card, card
+    match = re.search(r"out of view for (\d+\.\d) s", card)
+    assert match is not None, card
+    assert 1.7 <= float(match.group(1)) <= 2.3
 
 
 def test_report_offers_the_video_for_playback(video_interview: dict[str, Any]) -> None:

@@ -70,7 +70,10 @@ def test_explain_question_cites_its_number_text_and_score() -> None:
     assert question is not None
     draft = replies.explain_question(report, question)
     assert draft.grounded_on == ["report:Q2"]
-    assert draft.text.startswith("Question 2 (Why would you put a message queue") and "answer quality 35/100 (higher is better)" in draft.text
+    assert (
+        draft.text.startswith("Question 2 (Why would you put a message queue")
+        and "answer quality 35/100 (higher is better)" in draft.text
+    )
     assert "Many filler words." in draft.text
     assert replies.question_of(report, 3) is None
 

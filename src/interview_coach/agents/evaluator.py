@@ -57,6 +57,24 @@ def _tip_for(tips: list[str], kind: QuestionKind) -> str | None:
     return chosen[0] if chosen else None
 
 
+def card_weaknesses(weaknesses: list[Finding], content_limit: int = 3) -> list[Finding]:
+    """Pick the weaknesses a card shows: the top content ones, then the top voice and face ones.
+
+    Content problems are usually more numerous; without reserved slots a measured delivery
+    problem (the face out of view, a pace far off the band) would never reach the card. With
+    delivery problems present, content keeps ``content_limit - 1`` slots.
+    """
+    content = [f for f in weaknesses if f.source == "content"]
+    delivery = [next((f for f in weaknesses if f.source == source), None) for source in ("voice", "face")]
+    shown = [f for f in delivery if f is not None]
+    if not shown:
+        return content[:content_limit]
+    chosen = content[: content_limit - 1] + shown
+    if len(chosen) < content_limit:
+        chosen += [f for f in weaknesses if f not in chosen][: content_limit - len(chosen)]
+    return chosen
+
+
 def _with_tip(finding: Finding, kind: QuestionKind) -> str:
     pattern = find_pattern(finding.pattern_id, finding.metric)
     stamps = [e.detail for e in finding.evidence if e.start_s is not None][:2]
@@ -73,7 +91,7 @@ def builtin_feedback(
     """Write feedback from findings and the coaching knowledge base, without an LLM."""
     strengths = [f.message for f in findings if f.polarity == "strength"][:3]
     weaknesses = [f for f in findings if f.polarity == "weakness"]
-    improvements = [_with_tip(f, question.kind) for f in weaknesses[:3]]
+    improvements = [_with_tip(f, question.kind) for f in card_weaknesses(weaknesses)]
     parts = []
     for name in ("answer_quality", "fluency", "confidence"):
         score = scores.get(name)

@@ -370,6 +370,6 @@ def find_patterns(analysis: AnswerAnalysis, kind: QuestionKind) -> list[Finding]
     """All findings for one analysed answer."""
     return (
         text_findings(analysis.text, kind)
-        + voice_findings(analysis.voice)
-        + face_findings(analysis.face, analysis.gesture)
+        + [f.model_copy(update={"source": "voice"}) for f in voice_findings(analysis.voice)]
+        + [f.model_copy(update={"source": "face"}) for f in face_findings(analysis.face, analysis.gesture)]
     )

@@ -21,6 +21,7 @@ from interview_coach.assessment.scoring import compute_scores, quality_1_5
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, AnswerAssessment, AnswerInput, MemoryRecord, NotMeasured, Question
 from interview_coach.domain.answers import Modality
+from interview_coach.domain.voice import VoiceAnalysis
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +33,19 @@ def truncate_answer(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit], True
 
 
-def _analyze_voice(deps: AppDeps, path: Path, question: Question, analysis: AnswerAnalysis) -> None:
+def _analyze_voice(
+    deps: AppDeps, path: Path, question: Question, analysis: AnswerAnalysis, streamed: VoiceAnalysis | None = None
+) -> None:
     from interview_coach.assessment.voice_scores import assess_voice
     from interview_coach.core.embedding import ModelUnavailableError
     from interview_coach.tools.media.decode import MediaError
     from interview_coach.tools.voice.analysis import analyze_voice
 
     try:
-        voice = assess_voice(analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s))
+        # A streamed analysis is used only if it was measured against this question's budget.
+        if streamed is None or streamed.time_budget_s != question.time_budget_s:
+            streamed = analyze_voice(path, deps.settings, deps.transcriber, time_budget_s=question.time_budget_s)
+        voice = assess_voice(streamed)
     except (MediaError, ModelUnavailableError) as exc:
         analysis.not_measured.append(NotMeasured(modality="voice", reason=str(exc)))
         return
@@ -112,7 +118,7 @@ def _measure(
     analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
     media = answer.video_path or answer.audio_path
     if "voice" in planned and media:
-        _analyze_voice(deps, Path(media), question, analysis)
+        _analyze_voice(deps, Path(media), question, analysis, answer.voice if answer.audio_path else None)
     if "face" in planned and answer.video_path:
         _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" in planned)
     analysis.answer_text, cut = truncate_answer(analysis.answer_text, deps.settings.max_answer_chars)

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL; overrides the embedded folder.")
     qdrant_api_key: str | None = None
     memory_collection: str = "interview_coach_memory"
+    memory_engine: Literal["edge", "local"] = Field(
+        default="edge",
+        description="Embedded memory engine: 'edge' (Qdrant Edge, HNSW) or 'local' (qdrant-client local mode, legacy).",
+    )
 
     chat_db_url: str | None = Field(
         default=None,
@@ -76,6 +80,18 @@ class Settings(BaseSettings):
         default="bundled:all-MiniLM-L6-v2",
         description="'bundled:all-MiniLM-L6-v2' or a local sentence-transformers path.",
     )
+    tts_engine: Literal["piper", "espeak", "off"] = Field(
+        default="piper",
+        description="How questions are spoken: the bundled Piper voice, espeak-ng (robotic fallback) or not at all.",
+    )
+    tts_voice_model: Path | None = Field(
+        default=None, description="A local Piper .onnx voice (its .onnx.json beside it); the bundled voice if unset."
+    )
+    tts_length_scale: float = Field(
+        default=1.4, gt=0.5, le=2.0, description="Piper pace: >1 speaks slower than the voice's own rate."
+    )
+    tts_espeak_wpm: int = Field(default=165, ge=80, le=400, description="Speaking rate of the espeak-ng fallback.")
+    tts_max_chars: int = Field(default=1000, ge=1, description="Longest question text that is spoken.")
     face_model_path: Path | None = None
     hand_model_path: Path | None = None
     pose_model_path: Path | None = None

@@ -19,6 +19,9 @@ class AnswerInput(BaseModel):
     text: str = ""
     audio_path: str | None = None
     video_path: str | None = None
+    voice: VoiceAnalysis | None = None
+    """Voice measured while the answer was spoken (streaming microphone) from ``audio_path``'s audio;
+    the pipeline uses it instead of analysing the file again."""
 
 
 class NotMeasured(BaseModel):

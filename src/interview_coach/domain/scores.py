@@ -57,5 +57,8 @@ class Finding(BaseModel):
     metric: str
     polarity: Literal["weakness", "strength"]
     message: str
+    source: Literal["content", "voice", "face"] = Field(
+        default="content", description="What the finding is about: the words, the voice, or face and gestures."
+    )
     value: float | None = None
     evidence: list[Evidence] = Field(default_factory=list)

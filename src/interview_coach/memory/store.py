@@ -1,4 +1,7 @@
-"""Long-term memory: a ``MemoryStore`` protocol and its Qdrant implementation.
+"""Long-term memory: the Qdrant implementation of the ``MemoryStore`` port.
+
+Engines: Qdrant Edge in-process on a folder (the default, :mod:`interview_coach.memory.edge_store`),
+a Qdrant server by URL for several processes, or qdrant-client's local mode (legacy fallback).
 
 Every record carries ``user_id`` and every read filters on it here, in the store layer, so no
 caller can forget the filter and leak another user's memories.
@@ -11,14 +14,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from interview_coach.core.embedding import Embedder
 from interview_coach.core.ports import MemoryStore
 from interview_coach.domain import MemoryKind, MemoryRecord
-
-if TYPE_CHECKING:
-    from qdrant_client import QdrantClient
 
 
 class MemoryUnavailableError(RuntimeError):
@@ -57,62 +60,33 @@ def new_record(
     )
 
 
-class QdrantMemoryStore:
-    """Qdrant-backed memory: embedded on-disk folder by default, a server when a URL is given."""
+MemoryEngine = Literal["edge", "local"]
+
+
+class _ClientBackend:
+    """qdrant-client: a Qdrant server by URL, or the legacy local mode (a Python scan) on a folder."""
 
     def __init__(
-        self,
-        embedder: Embedder,
-        *,
-        path: Path | None = None,
-        url: str | None = None,
-        api_key: str | None = None,
-        collection: str = "interview_coach_memory",
+        self, *, dimension: int, path: Path | None, url: str | None, api_key: str | None, collection: str
     ) -> None:
-        """Open (and create if needed) the collection.
-
-        Raises:
-            MemoryUnavailableError: the folder is locked by another process, or the server or
-                the data is unusable.
-
-        """
         from qdrant_client import QdrantClient
 
-        self._embedder = embedder
         self._collection = collection
-        self._lock = threading.Lock()
-        self._url = url
-        try:
-            if url:
-                self._client: QdrantClient = QdrantClient(url=url, api_key=api_key, timeout=10)
-            else:
-                if path is None:
-                    raise MemoryUnavailableError("Set INTERVIEW_COACH_QDRANT_PATH or INTERVIEW_COACH_QDRANT_URL.")
-                path.mkdir(parents=True, exist_ok=True)
-                self._client = QdrantClient(path=str(path))
-            self._ensure_collection()
-        except MemoryUnavailableError:
-            raise
-        except Exception as exc:
-            where = url or str(path)
-            message = str(exc)
-            if "already accessed" in message or "lock" in message.lower():
-                raise MemoryUnavailableError(
-                    f"The memory folder {where} is in use by another interview-coach process. Stop it, "
-                    "or point INTERVIEW_COACH_QDRANT_URL at a Qdrant server to share memory between processes."
-                ) from exc
-            raise MemoryUnavailableError(f"Cannot open long-term memory at {where}: {message}") from exc
+        if url:
+            self._client: QdrantClient = QdrantClient(url=url, api_key=api_key, timeout=10)
+        else:
+            assert path is not None
+            self._client = QdrantClient(path=str(path))
+        self._ensure_collection(dimension, server=url is not None)
 
-    def _ensure_collection(self) -> None:
+    def _ensure_collection(self, dimension: int, *, server: bool) -> None:
         from qdrant_client import models
 
         if not self._client.collection_exists(self._collection):
-            embedded = self._url is None
             self._client.create_collection(
-                self._collection,
-                vectors_config=models.VectorParams(size=self._embedder.dimension, distance=models.Distance.COSINE),
+                self._collection, vectors_config=models.VectorParams(size=dimension, distance=models.Distance.COSINE)
             )
-            for field_name in ("user_id", "kind") if not embedded else ():
+            for field_name in ("user_id", "kind") if server else ():
                 # Only a server uses payload indexes; they make the per-user filter fast at scale.
                 self._client.create_payload_index(self._collection, field_name, models.PayloadSchemaType.KEYWORD)
 
@@ -125,71 +99,164 @@ class QdrantMemoryStore:
             must.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(kinds))))
         return models.Filter(must=must)
 
-    def add(self, records: Sequence[MemoryRecord]) -> None:
-        """Store records in one batched upsert (embedded Qdrant commits once per call)."""
-        if not records:
-            return
+    def add(self, records: Sequence[MemoryRecord], vectors: NDArray[np.float32]) -> None:
         from qdrant_client import models
 
-        vectors = self._embedder.encode([r.text for r in records])
-        with self._lock:
-            self._client.upsert(
+        self._client.upsert(
+            self._collection,
+            points=models.Batch(
+                ids=[r.id for r in records],
+                vectors=[v.tolist() for v in vectors],
+                payloads=[r.model_dump(mode="json") for r in records],
+            ),
+        )
+
+    def search(
+        self, user_id: str, vector: NDArray[np.float32], kinds: Sequence[MemoryKind] | None, limit: int
+    ) -> list[MemoryRecord]:
+        hits = self._client.query_points(
+            self._collection,
+            query=vector.tolist(),
+            limit=limit,
+            query_filter=self._user_filter(user_id, kinds),
+            with_payload=True,
+        ).points
+        return [MemoryRecord.model_validate(hit.payload) for hit in hits if hit.payload]
+
+    def list(self, user_id: str, kinds: Sequence[MemoryKind] | None, limit: int) -> list[MemoryRecord]:
+        records: list[MemoryRecord] = []
+        offset: Any = None
+        while len(records) < 10_000:
+            points, offset = self._client.scroll(
                 self._collection,
-                points=models.Batch(
-                    ids=[r.id for r in records],
-                    vectors=[v.tolist() for v in vectors],
-                    payloads=[r.model_dump(mode="json") for r in records],
-                ),
+                scroll_filter=self._user_filter(user_id, kinds),
+                limit=256,
+                offset=offset,
+                with_payload=True,
             )
+            records.extend(MemoryRecord.model_validate(p.payload) for p in points if p.payload)
+            if offset is None:
+                break
+        records.sort(key=lambda r: r.created_at, reverse=True)
+        return records[:limit]
+
+    def delete_user(self, user_id: str) -> int:
+        from qdrant_client import models
+
+        count = self._client.count(self._collection, count_filter=self._user_filter(user_id, None), exact=True).count
+        self._client.delete(
+            self._collection, points_selector=models.FilterSelector(filter=self._user_filter(user_id, None))
+        )
+        return count
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class _Backend(Protocol):
+    """What the store needs from an engine; every read and delete takes the owner."""
+
+    def add(self, records: Sequence[MemoryRecord], vectors: NDArray[np.float32]) -> None: ...
+
+    def search(
+        self, user_id: str, vector: NDArray[np.float32], kinds: Sequence[MemoryKind] | None, limit: int
+    ) -> list[MemoryRecord]: ...
+
+    def list(self, user_id: str, kinds: Sequence[MemoryKind] | None, limit: int) -> list[MemoryRecord]: ...
+
+    def delete_user(self, user_id: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class QdrantMemoryStore:
+    """Qdrant-backed memory: Qdrant Edge in an on-disk folder by default, a server when a URL is given.
+
+    ``engine="local"`` keeps qdrant-client's local mode on the folder (the engine of earlier
+    versions, a Python scan that slows down past ~20k memories) as a fallback.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        path: Path | None = None,
+        url: str | None = None,
+        api_key: str | None = None,
+        collection: str = "interview_coach_memory",
+        engine: MemoryEngine = "edge",
+    ) -> None:
+        """Open (and create if needed) the collection; an old local-mode folder migrates to Edge.
+
+        Raises:
+            MemoryUnavailableError: the folder is locked by another process, or the server or
+                the data is unusable.
+
+        """
+        from interview_coach.memory.edge_store import EdgeFolderLockedError, EdgeMemoryBackend
+
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        where = url or str(path)
+        try:
+            if not url and path is None:
+                raise MemoryUnavailableError("Set INTERVIEW_COACH_QDRANT_PATH or INTERVIEW_COACH_QDRANT_URL.")
+            if not url and path is not None:
+                path.mkdir(parents=True, exist_ok=True)
+            self._backend: _Backend
+            if url or engine == "local":
+                self._backend = _ClientBackend(
+                    dimension=embedder.dimension, path=path, url=url, api_key=api_key, collection=collection
+                )
+            else:
+                assert path is not None
+                self._backend = EdgeMemoryBackend(path, collection, embedder.dimension)
+        except MemoryUnavailableError:
+            raise
+        except Exception as exc:
+            message = str(exc)
+            if isinstance(exc, EdgeFolderLockedError) or "already accessed" in message or "lock" in message.lower():
+                raise MemoryUnavailableError(
+                    f"The memory folder {where} is in use by another interview-coach process. Stop it, "
+                    "or point INTERVIEW_COACH_QDRANT_URL at a Qdrant server to share memory between processes."
+                ) from exc
+            raise MemoryUnavailableError(f"Cannot open long-term memory at {where}: {message}") from exc
+
+    @property
+    def backend(self) -> object:
+        """The engine adapter in use (for benchmarks and diagnostics)."""
+        return self._backend
+
+    def add(self, records: Sequence[MemoryRecord]) -> None:
+        """Store records in one batched upsert (one engine update per call)."""
+        if not records:
+            return
+        vectors = np.asarray(self._embedder.encode([r.text for r in records]), dtype=np.float32)
+        with self._lock:
+            self._backend.add(records, vectors)
 
     def search(
         self, user_id: str, query: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 5
     ) -> list[MemoryRecord]:
         """Return the user's records most similar to the query."""
-        vector = self._embedder.encode([query])[0].tolist()
+        vector = np.asarray(self._embedder.encode([query])[0], dtype=np.float32)
         with self._lock:
-            hits = self._client.query_points(
-                self._collection,
-                query=vector,
-                limit=limit,
-                query_filter=self._user_filter(user_id, kinds),
-                with_payload=True,
-            ).points
-        return [MemoryRecord.model_validate(hit.payload) for hit in hits if hit.payload]
+            return self._backend.search(user_id, vector, kinds, limit)
 
     def list(self, user_id: str, *, kinds: Sequence[MemoryKind] | None = None, limit: int = 200) -> list[MemoryRecord]:
         """Return the user's records, newest first."""
-        records: list[MemoryRecord] = []
-        offset: Any = None
         with self._lock:
-            while len(records) < 10_000:
-                points, offset = self._client.scroll(
-                    self._collection,
-                    scroll_filter=self._user_filter(user_id, kinds),
-                    limit=256,
-                    offset=offset,
-                    with_payload=True,
-                )
-                records.extend(MemoryRecord.model_validate(p.payload) for p in points if p.payload)
-                if offset is None:
-                    break
-        records.sort(key=lambda r: r.created_at, reverse=True)
-        return records[:limit]
+            return self._backend.list(user_id, kinds, limit)
 
     def delete_user(self, user_id: str) -> int:
         """Delete every record of the user; return how many were removed."""
-        from qdrant_client import models
-
-        count = len(self.list(user_id, limit=10_000))
         with self._lock:
-            self._client.delete(
-                self._collection, points_selector=models.FilterSelector(filter=self._user_filter(user_id, None))
-            )
-        return count
+            return self._backend.delete_user(user_id)
 
     def close(self) -> None:
         """Release the embedded folder lock."""
-        self._client.close()
+        with self._lock:
+            self._backend.close()
 
 
 def session_summaries(

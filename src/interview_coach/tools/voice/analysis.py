@@ -36,7 +36,7 @@ from interview_coach.tools.voice.activity import gaps_between, speech_probabilit
 from interview_coach.tools.voice.prosody import Prosody, measure_prosody
 from interview_coach.tools.voice.transcribe import SAMPLE_RATE
 
-__all__ = ["analyze_audio", "analyze_voice"]
+__all__ = ["analyze_audio", "analyze_voice", "combine_measures"]
 
 PAUSE_MIN_S = 0.5
 LONG_RUN_WITHOUT_BREATH_S = 20.0
@@ -69,14 +69,39 @@ def analyze_audio(
     audio: NDArray[np.float32], transcriber: Transcriber, *, time_budget_s: float | None = None
 ) -> VoiceAnalysis:
     """Analyse 16 kHz mono samples (see :func:`analyze_voice`)."""
+    regions = speech_regions(speech_probabilities(audio), duration_s=audio.size / SAMPLE_RATE)
+    transcript = transcriber.transcribe(audio) if regions else None
+    return combine_measures(audio, regions, transcript, model=transcriber.model_name, time_budget_s=time_budget_s)
+
+
+def combine_measures(
+    audio: NDArray[np.float32],
+    regions: list[TimeSpan],
+    transcript: Transcript | None,
+    *,
+    model: str,
+    time_budget_s: float | None = None,
+) -> VoiceAnalysis:
+    """Build the analysis from the speech regions and the transcript of the same 16 kHz audio.
+
+    The batch path (:func:`analyze_audio`) and the streaming microphone analyser
+    (``tools.voice.streaming``) both end here, so their results differ only in how the
+    regions and words were obtained.
+
+    Args:
+        audio: the whole recording, 16 kHz mono float samples (for prosody and duration).
+        regions: speech intervals from :func:`~interview_coach.tools.voice.activity.speech_regions`.
+        transcript: the words recognised in ``audio``; ``None`` when there was no speech to transcribe.
+        model: the speech-to-text model's name, reported when nothing was measured.
+        time_budget_s: the question's time budget, to flag over-long answers.
+
+    """
     duration = audio.size / SAMPLE_RATE
-    regions = speech_regions(speech_probabilities(audio), duration_s=duration)
-    if not regions:
-        return _without_speech(duration, time_budget_s, transcriber.model_name, "No speech was detected.")
-    transcript = transcriber.transcribe(audio)
+    if not regions or transcript is None:
+        return _without_speech(duration, time_budget_s, model, "No speech was detected.")
     words = [w for w in transcript.words if _near_any(w, regions, _WORD_NEAR_SPEECH_S)]
     if not words:
-        return _without_speech(duration, time_budget_s, transcriber.model_name, "No words were recognised.")
+        return _without_speech(duration, time_budget_s, model, "No words were recognised.")
     span = _speaking_span(words, regions)
     speech = [r for r in regions if r.overlaps(span)] or [span]
     speech = [TimeSpan.of(max(r.start, span.start), min(r.end, span.end)) for r in speech]

@@ -24,7 +24,7 @@ from interview_coach.domain import InterviewMode, Seniority
 from interview_coach.graphs.service import SessionFailedError
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.ui import registry
-from interview_coach.ui.chainlit import ratings
+from interview_coach.ui.chainlit import ratings, voice_out
 from interview_coach.ui.chainlit.auth import tell_if_thread_was_not_found
 from interview_coach.ui.chainlit.profile import RoomProfile, load_profile, save_profile
 from interview_coach.ui.chainlit.rendering import restore_rating_buttons
@@ -61,6 +61,7 @@ def _settings_widgets(profile: RoomProfile) -> list[Any]:
         Switch(id="behavioral", label="Behavioural questions", initial=profile.behavioral),
         Switch(id="technical", label="Technical questions", initial=profile.technical),
         Switch(id="situational", label="Situational questions", initial=profile.situational),
+        Switch(id="speak_questions", label="Speak the questions", initial=profile.speak_questions),
         Switch(id="camera_off", label="Camera off (never analyse video frames)", initial=profile.camera_off),
         Switch(id="opt_out_voice", label="Opt out of voice metrics", initial=profile.opt_out_voice),
         Switch(id="opt_out_face", label="Opt out of face metrics (gaze, expressions)", initial=profile.opt_out_face),
@@ -86,6 +87,7 @@ async def starters(user: cl.User | None = None, language: str | None = None) -> 
 async def start_chat() -> None:
     """Show the interview settings; outside the web page, explain how to start."""
     chat_state()
+    voice_out.warm_up()
     await tell_if_thread_was_not_found()
     await _send_settings()
     if cl.context.session.client_type != "webapp":

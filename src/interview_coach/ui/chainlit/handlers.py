@@ -16,7 +16,9 @@ from interview_coach.domain import AnswerInput, InterviewPlanRequest, TurnEvent
 from interview_coach.graphs.service import SessionConflictError, SessionFailedError, Turn, TurnConflictError
 from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
+from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis
 from interview_coach.ui import files, registry
+from interview_coach.ui.chainlit.mic_stream import finish_voice_stream, mic_rate, start_voice_stream
 from interview_coach.ui.chainlit.rendering import coach_text, render_turn
 from interview_coach.ui.chainlit.session import (
     AUTHORS,
@@ -313,15 +315,19 @@ async def audio_start() -> bool:
         await say("The microphone answers interview questions; start an interview first.")
         return False
     cl.user_session.set("audio", bytearray())
+    cl.user_session.set("voice_stream", start_voice_stream(chat_state()))
     return True
 
 
 @cl.on_audio_chunk
 async def audio_chunk(chunk: Any) -> None:
-    """Collect raw PCM16 microphone audio."""
+    """Collect raw PCM16 microphone audio and queue it for the streaming analysis."""
     buffer: bytearray | None = cl.user_session.get("audio")
     if buffer is not None:
         buffer.extend(chunk.data)
+        stream: BackgroundVoiceAnalysis | None = cl.user_session.get("voice_stream")
+        if stream is not None:
+            stream.feed(chunk.data)
 
 
 @cl.on_audio_end
@@ -331,17 +337,21 @@ async def audio_end() -> None:
         await asyncio.sleep(0.05)
     buffer: bytearray = cl.user_session.get("audio") or bytearray()
     cl.user_session.set("audio", None)
+    stream: BackgroundVoiceAnalysis | None = cl.user_session.get("voice_stream")
+    cl.user_session.set("voice_stream", None)
     state = chat_state()
     if state["phase"] != "interview":
+        if stream is not None:
+            stream.cancel()
         return
-    from chainlit.config import config
-
-    rate = config.features.audio.sample_rate if config.features.audio else 24000
+    rate = mic_rate()
     target = files.answer_path(SETTINGS, user_id(), state["session_id"], waiting_question_id(state), ".wav")
     try:
         await asyncio.to_thread(pcm16_to_wav, bytes(buffer), rate, target)
         target.chmod(files.PRIVATE_FILE_MODE)
     except MediaError as exc:
+        if stream is not None:
+            stream.cancel()
         await say(f"No answer recorded: {exc}")
         return
     seconds = len(buffer) / 2 / rate
@@ -351,4 +361,5 @@ async def audio_end() -> None:
         content=f"🎙️ Spoken answer ({seconds:.0f} s)",
         elements=[cl.Audio(name="your answer", path=str(target), mime="audio/wav", display="inline")],
     ).send()
-    await submit(state, AnswerInput(audio_path=str(target)))
+    voice = await finish_voice_stream(stream)
+    await submit(state, AnswerInput(audio_path=str(target), voice=voice))

@@ -36,6 +36,7 @@ class RoomProfile(BaseModel):
     opt_out_voice: bool = False
     opt_out_face: bool = False
     opt_out_gesture: bool = False
+    speak_questions: bool = True
 
 
 def profile_path(settings: Settings, user_id: str) -> Path:
