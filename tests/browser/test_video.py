@@ -91,7 +91,11 @@ def video_interview(
     page.locator("#upload-button-input").set_input_files(str(absent_video))
     page.get_by_text(absent_video.name).first.wait_for()
     page.locator("#chat-submit").click()
-    wait_for_next_question(page, before)
+    try:
+        wait_for_next_question(page, before)
+    except Exception as exc:
+        page.screenshot(path=str(artifacts_dir / "08b-absent-video-stuck.png"), full_page=True)
+        raise AssertionError(f"no next question; server log:\n{live_server.log_tail()}") from exc
     second_card = assistant_messages(page).filter(has_text="Feedback on").nth(1)
     second_card.wait_for()
     result["absent_feedback"] = second_card.inner_text()

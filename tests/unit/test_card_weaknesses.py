@@ -28,3 +28,13 @@ def test_one_kind_only_keeps_the_order() -> None:
 def test_few_content_problems_leave_room_for_more_delivery() -> None:
     found = [_weak("short", "content"), _weak("fast", "voice"), _weak("face_out_of_view", "face")]
     assert [f.pattern_id for f in card_weaknesses(found)] == ["short", "fast", "face_out_of_view"]
+
+
+def test_builtin_feedback_carries_content_voice_and_face_problems() -> None:
+    from interview_coach.agents.evaluator import builtin_feedback
+    from interview_coach.domain import AnswerAnalysis, Question, QuestionKind
+
+    question = Question(id="q", text="Tell me about a conflict.", kind=QuestionKind.BEHAVIORAL, competency="c")
+    found = [_weak(f"c{i}", "content") for i in range(3)] + [_weak("fast", "voice"), _weak("face_out_of_view", "face")]
+    draft = builtin_feedback(question, AnswerAnalysis(input_mode="video"), {}, found)
+    assert [line.split(".")[0].split(" ")[0] for line in draft.improvements] == ["c0", "c1", "fast", "face_out_of_view"]

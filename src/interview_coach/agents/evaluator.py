@@ -35,7 +35,9 @@ class FeedbackDraft(BaseModel):
         default_factory=list, description="Up to three concrete strengths, each citing evidence.", max_length=3
     )
     improvements: list[str] = Field(
-        default_factory=list, description="Up to three concrete improvements, most important first.", max_length=3
+        default_factory=list,
+        description="Up to four concrete improvements: the content ones first, then the top voice and face one.",
+        max_length=4,
     )
     flags: list[str] = Field(
         default_factory=list,
