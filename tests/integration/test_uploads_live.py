@@ -442,7 +442,9 @@ async def test_deleting_my_data_leaves_nothing_of_me(server: LiveServer, chat_hi
         # Bob's own rows may name Alice's ids (his attack file names did); they are his and go with him.
         alice_before = _inventory(data, alice_needles, unless=bob_needles)
         stores = {row.split(":")[0] for row in before["rows"]}
-        assert {"chat.sqlite", "sessions.sqlite", "checkpoints.sqlite", "feedback.sqlite", "storage.sqlite"} <= stores
+        assert {"chat.sqlite", "sessions.sqlite", "checkpoints.sqlite", "feedback.sqlite"} <= stores
+        # Long-term memory (Qdrant Edge) is held open by the server: check it through the API.
+        assert client.get("/api/me/progress", headers=bob_auth).json()["sessions"], "Bob has memories"
         assert before["files"], before
         assert alice_before["files"] and alice_before["rows"], alice_before
         assert _all_files(data, chat_history["bob_ws_session"]), "Chainlit kept copies of Bob's uploads"
@@ -451,6 +453,7 @@ async def test_deleting_my_data_leaves_nothing_of_me(server: LiveServer, chat_hi
         assert deleted.status_code == 200, deleted.text
         after = _inventory(data, bob_needles)
         FIGURES["deletion"] = {"before": before, "after": after, "counts": deleted.json()["deleted"]}
+        assert deleted.json()["deleted"]["memories"] > 0
         assert after == {"files": [], "rows": []}
         assert _all_files(data, chat_history["bob_ws_session"]) == []
         assert _inventory(data, alice_needles, unless=bob_needles) == alice_before, "Alice's data is untouched"
