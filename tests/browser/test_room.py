@@ -90,6 +90,18 @@ def ask_for_correction(page: Any) -> None:
                 raise
 
 
+def ask_coach(page: Any, text: str) -> str:
+    """Send a coach message and return the text of the reply."""
+    before = assistant_messages(page).count()
+    send_text(page, text)
+    page.wait_for_function(
+        "([n]) => document.querySelectorAll('[data-step-type=\"assistant_message\"]').length > n",
+        arg=[before],
+    )
+    page.wait_for_timeout(1_000)
+    return str(assistant_messages(page).last.inner_text())
+
+
 def send_text(page: Any, text: str) -> None:
     page.locator("#chat-input").fill(text)
     page.locator("#chat-submit").click()
@@ -162,22 +174,8 @@ def alice_interview(
     download_info.value.save_as(str(target))
     result["export"] = target.read_text()
 
-    coach_before = assistant_messages(page).count()
-    send_text(page, "Give me a drill for filler words")
-    page.wait_for_function(
-        "([n]) => document.querySelectorAll('[data-step-type=\"assistant_message\"]').length > n",
-        arg=[coach_before],
-    )
-    page.wait_for_timeout(1_000)
-    result["coach_reply"] = assistant_messages(page).last.inner_text()
-    coach_before = assistant_messages(page).count()
-    send_text(page, "why was my second answer scored low?")
-    page.wait_for_function(
-        "([n]) => document.querySelectorAll('[data-step-type=\"assistant_message\"]').length > n",
-        arg=[coach_before],
-    )
-    page.wait_for_timeout(1_000)
-    result["why_second"] = assistant_messages(page).last.inner_text()
+    result["coach_reply"] = ask_coach(page, "Give me a drill for filler words")
+    result["why_second"] = ask_coach(page, "why was my second answer scored low?")
     page.screenshot(path=str(artifacts_dir / "06-coach.png"), full_page=True)
     sessions = httpx.get(
         live_server.base_url + "/api/sessions", headers={"Authorization": "Bearer token-alice"}, timeout=30
