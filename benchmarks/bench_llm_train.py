@@ -112,12 +112,10 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
-    results["machine"] = {
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "load_average_at_start": os.getloadavg(),
-    }
+    machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()}
     if not args.skip_speed:
+        # The machine block describes the step-speed measurement, so a card-only run leaves it alone.
+        results["machine"] = machine
         results["step_speed_cpu" if not _cuda() else "step_speed_gpu"] = step_speed(
             args.steps, args.seq_len, args.batch_size, args.lora_layers
         )

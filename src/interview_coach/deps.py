@@ -8,7 +8,7 @@ from datetime import datetime
 
 from interview_coach.core.deps import AppDeps, utc_now
 from interview_coach.core.embedding import Embedder
-from interview_coach.core.ports import FaceAnalyzer, MemoryStore, Transcriber
+from interview_coach.core.ports import FaceAnalyzer, MemoryStore, PerceptionRunner, Transcriber
 from interview_coach.core.settings import Settings
 
 __all__ = ["AppDeps", "WarmUpStep", "build_deps", "make_deps", "warm_up_steps"]
@@ -26,6 +26,17 @@ def _mediapipe(settings: Settings) -> FaceAnalyzer:
     return MediapipeFaceAnalyzer(settings)
 
 
+def _perception(deps: AppDeps) -> PerceptionRunner:
+    from interview_coach.jobs.inline import InlinePerceptionRunner
+
+    inline = InlinePerceptionRunner(deps)
+    if deps.settings.perception == "inline":
+        return inline
+    from interview_coach.jobs.client import WorkerPerceptionRunner
+
+    return WorkerPerceptionRunner(deps.settings, fallback=inline if deps.settings.perception_fallback_inline else None)
+
+
 def make_deps(
     settings: Settings,
     embedder: Embedder,
@@ -41,6 +52,7 @@ def make_deps(
         clock=clock,
         transcriber_factory=_whisper,
         face_analyzer_factory=_mediapipe,
+        perception_factory=_perception,
     )
 
 

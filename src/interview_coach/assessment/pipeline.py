@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from interview_coach.assessment.findings import find_patterns
@@ -20,7 +21,7 @@ from interview_coach.assessment.progress import voice_baseline_deltas
 from interview_coach.assessment.scoring import compute_scores, quality_1_5
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import AnswerAnalysis, AnswerAssessment, AnswerInput, MemoryRecord, NotMeasured, Question
-from interview_coach.domain.answers import Modality
+from interview_coach.domain.answers import Modality, StreamedFace
 from interview_coach.domain.voice import VoiceAnalysis
 
 logger = logging.getLogger(__name__)
@@ -54,13 +55,20 @@ def _analyze_voice(
         analysis.answer_text = voice.transcript
 
 
-def _analyze_face(deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_gestures: bool) -> None:
+def _analyze_face(
+    deps: AppDeps, path: Path, analysis: AnswerAnalysis, *, with_gestures: bool, streamed: StreamedFace | None = None
+) -> None:
     from interview_coach.assessment.face_scores import assess_face
     from interview_coach.core.embedding import ModelUnavailableError
     from interview_coach.tools.media.decode import MediaError
 
     try:
-        face, gesture = deps.face_analyzer.analyze(path, include_gestures=with_gestures)
+        # The room's camera analysed the frames while the answer was recorded: no second landmarking,
+        # unless gestures are wanted and were not measured live.
+        if streamed is not None and (streamed.gesture is not None or not with_gestures):
+            face, gesture = streamed.face, streamed.gesture if with_gestures else None
+        else:
+            face, gesture = deps.face_analyzer.analyze(path, include_gestures=with_gestures)
     except (MediaError, ModelUnavailableError) as exc:
         analysis.not_measured.append(NotMeasured(modality="face", reason=str(exc)))
         return
@@ -109,18 +117,57 @@ def planned_modalities(
     return planned
 
 
+# Entries of ``not_measured`` keep this order whichever modality finished first.
+_MODALITY_ORDER = {"voice": 0, "face": 1, "gesture": 2, "text": 3}
+
+
+def _perceive(
+    deps: AppDeps,
+    question: Question,
+    answer: AnswerInput,
+    planned: list[Modality],
+    analysis: AnswerAnalysis,
+) -> None:
+    """Run the voice and face tools on the answer's media, at the same time for a video.
+
+    Transcription (ctranslate2) and the landmarkers (mediapipe) release the GIL, so a video's
+    voice and face run side by side (unless ``parallel_voice_face`` is off); each writes its own
+    fields of ``analysis``.
+    """
+    media = answer.video_path or answer.audio_path
+    with_voice = "voice" in planned and media is not None
+    with_face = "face" in planned and answer.video_path is not None
+
+    def voice() -> None:
+        assert media is not None
+        _analyze_voice(deps, Path(media), question, analysis, answer.voice if answer.audio_path else None)
+
+    def face() -> None:
+        assert answer.video_path is not None
+        _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" in planned, streamed=answer.face)
+
+    if with_voice and with_face and deps.settings.parallel_voice_face:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice") as pool:
+            heard = pool.submit(voice)
+            face()
+            heard.result()
+    else:
+        if with_voice:
+            voice()
+        if with_face:
+            face()
+    analysis.not_measured.sort(key=lambda item: _MODALITY_ORDER.get(item.modality, len(_MODALITY_ORDER)))
+
+
 def _measure(
     deps: AppDeps, question: Question, answer: AnswerInput, planned: list[Modality], *, analyze_content: bool
 ) -> AnswerAnalysis:
     """Run the planned perception tools; text content is judged only with a real question."""
     text, truncated = truncate_answer(answer.text, deps.settings.max_answer_chars)
     mode = "video" if answer.video_path else "audio" if answer.audio_path else "text"
-    analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated)
+    analysis = AnswerAnalysis(answer_text=text, input_mode=mode, truncated=truncated, nudges=answer.nudges)
     media = answer.video_path or answer.audio_path
-    if "voice" in planned and media:
-        _analyze_voice(deps, Path(media), question, analysis, answer.voice if answer.audio_path else None)
-    if "face" in planned and answer.video_path:
-        _analyze_face(deps, Path(answer.video_path), analysis, with_gestures="gesture" in planned)
+    _perceive(deps, question, answer, planned, analysis)
     analysis.answer_text, cut = truncate_answer(analysis.answer_text, deps.settings.max_answer_chars)
     analysis.truncated = analysis.truncated or cut
 

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from interview_coach.assessment import labels
 from interview_coach.assessment.progress import TRACKED_METRICS
 from interview_coach.domain import AnswerEvaluation, MemoryRecord, QuestionRef, QuestionReport, Score, SessionReport
+from interview_coach.domain.live import NUDGE_LABEL
 from interview_coach.domain.scores import Evidence
 
 LONG_PAUSE_S = 2.0
@@ -273,6 +274,8 @@ def evidence_items(question: QuestionReport) -> list[EvidenceItem]:
                 seen.add(key)
                 stamp = clock(evidence.start_s) if evidence.start_s is not None else ""
                 items.append(EvidenceItem(stamp, evidence.start_s, *evidence_words(evidence)))
+    for nudge in question.analysis.nudges if question.analysis is not None else []:
+        items.append(EvidenceItem(clock(nudge.at_s), nudge.at_s, NUDGE_LABEL, nudge.text))
     items.sort(key=lambda e: (e.start_s is None, e.start_s or 0.0))
     return items
 

@@ -17,6 +17,7 @@ from interview_coach.cli.data import evaluate, export
 from interview_coach.cli.grading import grade, models_app, train_app
 from interview_coach.cli.interview import chat, demo, print_turn, serve, sessions
 from interview_coach.cli.llm_training import train_llm
+from interview_coach.cli.worker import worker
 
 __all__ = ["CliError", "app", "clear_errors", "console", "dump_json", "err_console", "main", "print_turn"]
 
@@ -28,6 +29,7 @@ app.command()(chat)
 app.command()(sessions)
 app.command()(analyze)
 app.command()(serve)
+app.command()(worker)
 app.command(name="eval")(evaluate)
 app.command()(export)
 app.command()(grade)

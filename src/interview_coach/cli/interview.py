@@ -90,7 +90,36 @@ def demo(
         del transcript
 
 
-async def _chat_loop(service: InterviewService, turn: Turn, user: str) -> None:
+async def _record_answer(service: InterviewService, turn: Turn, user: str, mic: str) -> AnswerInput | None:
+    """Record an answer from the microphone until Enter; None (the question stays open) when that fails."""
+    from interview_coach.tools.media.microphone import MicrophoneError, MicrophoneRecorder
+    from interview_coach.ui.files import answer_path
+
+    if turn.waiting_for != "answer" or turn.question is None:
+        console.print("[yellow]/record answers a question; the coach reads typed messages.[/]")
+        return None
+    settings = service.deps.settings
+    target = answer_path(settings, user, turn.session_id, turn.question.id, ".wav")
+    recorder = MicrophoneRecorder(target, device=mic, max_seconds=settings.max_media_duration_s)
+    try:
+        await asyncio.to_thread(recorder.start)
+        console.print(
+            f"[bold red]● Recording[/] from {mic!r} (at most {settings.max_media_duration_s:g} s). Press Enter to stop."
+        )
+        try:
+            await asyncio.to_thread(console.input, "")
+        finally:
+            recording = await asyncio.to_thread(recorder.stop)
+    except MicrophoneError as exc:
+        console.print(f"[red]{exc}[/] The question is still open.")
+        return None
+    if recording.capped:
+        console.print(f"[yellow]The recording stopped at the limit of {settings.max_media_duration_s:g} s.[/]")
+    console.print(f"[dim]Recorded {recording.duration_s:.1f} s.[/]")
+    return AnswerInput(audio_path=str(recording.path))
+
+
+async def _chat_loop(service: InterviewService, turn: Turn, user: str, mic: str = "default") -> None:
     print_turn(turn)
     while turn.waiting_for is not None:
         prompt = "you (answer)" if turn.waiting_for == "answer" else "you (coach)"
@@ -107,6 +136,11 @@ async def _chat_loop(service: InterviewService, turn: Turn, user: str) -> None:
                 f"[dim]Paused. Resume with: interview-coach chat --session {turn.session_id} --user {user}[/]"
             )
             return
+        if stripped == "/record":
+            recorded = await _record_answer(service, turn, user, mic)
+            if recorded is not None:
+                turn = await _send(service, turn, user, recorded)
+            continue
         answer = AnswerInput(text=line)
         for command, field in (("/audio ", "audio_path"), ("/video ", "video_path")):
             if stripped.startswith(command):
@@ -149,11 +183,13 @@ def chat(
     ] = InterviewMode.PRACTICE,
     jd: Annotated[Path | None, typer.Option(help="Job description file (txt, pdf, docx).")] = None,
     resume: Annotated[Path | None, typer.Option(help="Resume file (txt, pdf, docx).")] = None,
+    mic: Annotated[str, typer.Option(help="ALSA capture device for /record (see 'arecord -L').")] = "default",
 ) -> None:
     """Hold an interactive interview in the terminal, then chat with the coach.
 
-    Type answers; '/audio PATH' or '/video PATH' answers with a recording; /repeat, /skip,
-    /end, /help during the interview; /quit pauses (resume with --session).
+    Type answers; '/record' answers from the microphone (Enter stops); '/audio PATH' or
+    '/video PATH' answers with a recording; /repeat, /skip, /end, /help during the interview;
+    /quit pauses (resume with --session).
     """
     from interview_coach.graphs.service import InterviewService
 
@@ -169,7 +205,7 @@ def chat(
                 )
                 turn = await service.start(user, request)
                 console.print(f"[dim]Session {turn.session_id}[/]")
-            await _chat_loop(service, turn, user)
+            await _chat_loop(service, turn, user, mic)
 
     with clear_errors():
         deps = open_deps(settings)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from interview_coach.core.embedding import Embedder
-from interview_coach.core.ports import FaceAnalyzer, MemoryStore, Transcriber
+from interview_coach.core.ports import FaceAnalyzer, MemoryStore, PerceptionRunner, Transcriber
 from interview_coach.core.settings import Settings
 
 
@@ -32,6 +32,7 @@ class AppDeps:
         clock: time source, replaceable in tests.
         transcriber_factory: builds the speech-to-text engine on first use.
         face_analyzer_factory: builds the face and gesture analyser on first use.
+        perception_factory: builds the perception runner (in-process or workers) on first use.
 
     """
 
@@ -41,6 +42,7 @@ class AppDeps:
     clock: Callable[[], datetime] = field(default=utc_now)
     transcriber_factory: Callable[[Settings], Transcriber] | None = None
     face_analyzer_factory: Callable[[Settings], FaceAnalyzer] | None = None
+    perception_factory: Callable[[AppDeps], PerceptionRunner] | None = None
 
     @cached_property
     def transcriber(self) -> Transcriber:
@@ -63,6 +65,11 @@ class AppDeps:
         if self.face_analyzer_factory is None:
             raise RuntimeError("Built without face analysis; use interview_coach.deps.build_deps.")
         return self.face_analyzer_factory(self.settings)
+
+    @cached_property
+    def perception(self) -> PerceptionRunner | None:
+        """How answers are analysed (``None``: call the pipeline directly, as hand-built test deps do)."""
+        return self.perception_factory(self) if self.perception_factory is not None else None
 
     def require_memory(self) -> MemoryStore:
         """Return the memory store.

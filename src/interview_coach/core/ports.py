@@ -7,7 +7,7 @@ Qdrant store, faster-whisper transcriber and mediapipe analyser.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from numpy.typing import NDArray
 
 from interview_coach.domain import MemoryKind, MemoryRecord
 from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.domain.perception import PerceptionRequest, PerceptionStage
+from interview_coach.domain.reports import AnswerAssessment
 from interview_coach.domain.voice import Transcript
 
 
@@ -63,4 +65,19 @@ class FaceAnalyzer(Protocol):
 
     def analyze(self, path: Path, *, include_gestures: bool = True) -> tuple[FaceAnalysis, GestureAnalysis | None]:
         """Measure face presence, gaze, expressions and (optionally) gestures over a video."""
+        ...
+
+
+class PerceptionRunner(Protocol):
+    """Runs an answer's perception (voice, face, content): in this process or as a job on workers."""
+
+    def assess(
+        self, request: PerceptionRequest, *, on_stage: Callable[[PerceptionStage], None] | None = None
+    ) -> AnswerAssessment:
+        """Measure and judge one answer, calling ``on_stage`` as the job moves on.
+
+        Raises:
+            interview_coach.domain.perception.PerceptionFailedError: the job failed for good (the
+                candidate is asked to re-submit); ``PerceptionUnavailableError`` when the broker is down.
+        """
         ...

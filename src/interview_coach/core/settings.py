@@ -96,6 +96,35 @@ class Settings(BaseSettings):
     hand_model_path: Path | None = None
     pose_model_path: Path | None = None
     face_sample_fps: float = 10.0
+    parallel_voice_face: bool = Field(
+        default=True, description="Analyse a video's voice and face at the same time (off: one after the other)."
+    )
+    room_camera: bool = Field(
+        default=False,
+        description="Offer in-browser camera answers in the chat room (preview: its end-to-end browser test does "
+        "not pass yet, so it is off unless you turn it on).",
+    )
+
+    perception: Literal["inline", "workers"] = Field(
+        default="inline",
+        description="Where answers are analysed: in the serving process, or as jobs on `interview-coach worker` "
+        "processes (Dramatiq on Redis; media paths must be on a filesystem the workers share).",
+    )
+    perception_broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Redis URL of the perception job broker (workers mode)."
+    )
+    perception_timeout_s: float = Field(
+        default=300.0, gt=0, description="How long a turn waits for its perception job before it reports a failure."
+    )
+    perception_job_time_limit_s: float = Field(
+        default=240.0, gt=0, description="A worker abandons a job (counted as a failed attempt) after this long."
+    )
+    perception_worker_lost_s: float = Field(
+        default=15.0, gt=1, description="A worker silent this long is presumed dead and its job is run elsewhere."
+    )
+    perception_fallback_inline: bool = Field(
+        default=False, description="When the broker is down, analyse in the serving process instead of failing."
+    )
 
     auth_mode: Literal["password", "header", "none"] = Field(
         default="password",

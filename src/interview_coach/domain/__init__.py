@@ -28,6 +28,7 @@ from interview_coach.domain.interview import (
     QuestionRef,
     Seniority,
 )
+from interview_coach.domain.live import LiveNudge
 from interview_coach.domain.memory import MemoryKind, MemoryRecord
 from interview_coach.domain.reports import AnswerAssessment, AnswerEvaluation, CoachReply, QuestionReport, SessionReport
 from interview_coach.domain.scores import Evidence, Finding, Score, Signal
@@ -63,6 +64,7 @@ __all__ = [
     "KeyPointCoverage",
     "Leaning",
     "LexicalFinding",
+    "LiveNudge",
     "LookAwayEvent",
     "MemoryKind",
     "MemoryRecord",

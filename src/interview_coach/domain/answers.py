@@ -7,10 +7,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interview_coach.domain.face import FaceAnalysis, GestureAnalysis
+from interview_coach.domain.live import LiveNudge
 from interview_coach.domain.text import TextAnalysis
 from interview_coach.domain.voice import VoiceAnalysis
 
 Modality = Literal["voice", "face", "gesture", "text"]
+
+
+class StreamedFace(BaseModel):
+    """Face (and gestures) measured from the room camera's frames while the answer was recorded."""
+
+    face: FaceAnalysis
+    gesture: GestureAnalysis | None = None
 
 
 class AnswerInput(BaseModel):
@@ -22,6 +30,11 @@ class AnswerInput(BaseModel):
     voice: VoiceAnalysis | None = None
     """Voice measured while the answer was spoken (streaming microphone) from ``audio_path``'s audio;
     the pipeline uses it instead of analysing the file again."""
+    face: StreamedFace | None = None
+    """Face measured while a camera answer was recorded (frames sent by the room); the pipeline uses
+    it instead of landmarking ``video_path`` again."""
+    nudges: list[LiveNudge] = Field(default_factory=list)
+    """Live hints shown while the answer was recorded (practice mode), kept for the replay."""
 
 
 class NotMeasured(BaseModel):
@@ -53,3 +66,5 @@ class AnswerAnalysis(BaseModel):
     face: FaceAnalysis | None = None
     gesture: GestureAnalysis | None = None
     not_measured: list[NotMeasured] = Field(default_factory=list)
+    nudges: list[LiveNudge] = Field(default_factory=list)
+    """Live hints shown while the answer was recorded, with their times (for the replay and report)."""

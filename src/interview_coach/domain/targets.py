@@ -130,6 +130,26 @@ FACE_ABSENT_MAX_SHARE = 0.25
 BLINK_RATE = Target(metric="blink_rate_per_min", label="blink rate", unit="/min", direction="lower", high=35.0)
 """Blinks per minute; well above the resting range it adds to an impression of stress."""
 
+NUDGE_MIN_GAP_S = 15.0
+"""Live nudges (practice mode) are at least this far apart, so a hint never becomes a distraction."""
+
+NUDGE_REPEAT_S = 45.0
+"""The same nudge is not repeated sooner: the candidate needs time to act on it."""
+
+NUDGE_FAST_PACE_S = 15.0
+"""The running pace must stay above ``PACE.high`` this long before a "slow down" nudge."""
+
+NUDGE_FILLER_BURST = 3
+NUDGE_FILLER_WINDOW_S = 20.0
+"""A filler burst: ``NUDGE_FILLER_BURST`` hesitations within this window, i.e. 9/min, three times
+``FILLERS_PER_MIN`` (a single "um" or two in a sentence is normal speech and never nudged)."""
+
+NUDGE_SILENCE_S = 5.0
+"""Silence this long after the answer has started earns a gentle "carry on" nudge."""
+
+NUDGE_LOOK_AWAY_S = 3.0
+"""Looking away from the camera for longer than this earns a "look back" nudge."""
+
 SCORE_DIRECTIONS: dict[str, Direction] = {
     "answer_quality": "higher",
     "fluency": "higher",

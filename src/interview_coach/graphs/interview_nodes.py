@@ -16,7 +16,7 @@ from interview_coach.agents.evaluator import evaluate_answer as word_evaluation
 from interview_coach.agents.interviewer import build_follow_up, follow_up_reason, phrase_question, plan_questions
 from interview_coach.agents.interviewer import should_follow_up as wants_follow_up
 from interview_coach.agents.llm import track_llm_usage
-from interview_coach.assessment.pipeline import answer_again_reason, assess_answer
+from interview_coach.assessment.pipeline import answer_again_reason
 from interview_coach.assessment.progress import describe_deltas
 from interview_coach.core.deps import AppDeps
 from interview_coach.domain import (
@@ -29,8 +29,10 @@ from interview_coach.domain import (
     QuestionRef,
     QuestionReport,
 )
+from interview_coach.domain.perception import RESUBMIT_TEXT, PerceptionFailedError
 from interview_coach.graphs import events
 from interview_coach.graphs.intents import HELP_TEXT, classify_input
+from interview_coach.graphs.perception import perceive
 from interview_coach.graphs.state import (
     TURN_KEY,
     InterviewState,
@@ -205,16 +207,21 @@ async def analyze_answer(state: InterviewState, runtime: Runtime[AppDeps]) -> di
     history = []
     if (answer.audio_path or answer.video_path) and deps.memory is not None:
         history = await asyncio.to_thread(session_summaries, deps.memory, state["user_id"], limit=20)
-    assessment = await asyncio.to_thread(
-        assess_answer,
-        deps,
-        question,
-        answer,
-        camera_off=request.camera_off,
-        opted_out=set(request.opted_out_metrics),
-        history=history,
-        session_id=state["session_id"],
-    )
+    try:
+        assessment = await perceive(
+            deps,
+            question,
+            ref.question_id,
+            answer,
+            camera_off=request.camera_off,
+            opted_out=request.opted_out_metrics,
+            history=history,
+            session_id=state["session_id"],
+        )
+    except PerceptionFailedError as exc:
+        # The question stays open: the candidate re-submits, and the same answer runs as a new job.
+        text = f"{RESUBMIT_TEXT} ({exc})"
+        return {"analysis": None, "pending": None, "messages": [events.event("system", "status", text, question=ref)]}
     analysis = assessment.analysis
     messages = [events.not_measured(item, ref) for item in analysis.not_measured]
     if analysis.truncated:

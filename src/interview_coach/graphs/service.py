@@ -32,7 +32,16 @@ from interview_coach.domain import (
     SessionReport,
 )
 from interview_coach.graphs.locks import SessionLock
-from interview_coach.graphs.state import TURN_KEY, current_question, current_ref, events_of, report_of, turn_span
+from interview_coach.graphs.perception import STAGE_EVENT
+from interview_coach.graphs.state import (
+    TURN_KEY,
+    current_question,
+    current_ref,
+    events_of,
+    report_of,
+    turn_span,
+    upcoming_questions,
+)
 from interview_coach.graphs.supervisor import build_graph
 from interview_coach.graphs.turns import Turn, TurnConflictError, Waiting, conflict, waiting_for
 from interview_coach.memory.feedback import FeedbackStore
@@ -122,10 +131,12 @@ class InterviewService:
         values: dict[str, Any] = {}
         interrupts: list[Any] = []
         async for mode, chunk in self.graph.astream(
-            graph_input, config, context=self.deps, durability="sync", stream_mode=["updates", "values"]
+            graph_input, config, context=self.deps, durability="sync", stream_mode=["updates", "values", "custom"]
         ):
             if mode == "values" and isinstance(chunk, dict):
                 values = chunk
+            elif mode == "custom" and isinstance(chunk, dict) and on_progress is not None and STAGE_EVENT in chunk:
+                await on_progress(f"perception:{chunk[STAGE_EVENT]}")
             elif mode == "updates" and isinstance(chunk, dict):
                 for node, update in chunk.items():
                     if node == "__interrupt__":
@@ -149,6 +160,7 @@ class InterviewService:
             waiting_for=waiting,
             question=current_question(values) if waiting == "answer" else None,
             ref=current_ref(values) if waiting == "answer" else None,
+            upcoming=upcoming_questions(values) if waiting == "answer" else [],
             phase=phase,
             report=report,
             llm_usage=dict(values.get("llm_usage") or {}),

@@ -94,6 +94,12 @@ def current_question(state: Mapping[str, Any]) -> Question | None:
     return Question.model_validate(state["current"]) if state.get("current") else None
 
 
+def upcoming_questions(state: Mapping[str, Any]) -> list[Question]:
+    """Return the planned main questions after the current one, in the order they will be asked."""
+    plan = list(state.get("plan", []))
+    return [Question.model_validate(q) for q in plan[int(state.get("index", 0)) + 1 :]]
+
+
 def current_ref(state: Mapping[str, Any]) -> QuestionRef | None:
     """Return the current question's identity: main question number and follow-up index."""
     question = current_question(state)

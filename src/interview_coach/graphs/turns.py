@@ -54,6 +54,7 @@ class Turn:
         waiting_for: ``answer`` during the interview, ``coach`` after the report, ``None`` when ended.
         question: the question awaiting an answer, if any.
         ref: its identity (main question number, follow-up index, total), if any.
+        upcoming: the planned main questions still to come after it (surfaces prepare them ahead).
         phase: interview, coaching or ended.
         report: the session report once written.
         llm_usage: the session's LLM counters so far (calls, tokens, cost_microusd, fallbacks).
@@ -67,6 +68,7 @@ class Turn:
     waiting_for: Waiting = None
     question: Question | None = None
     ref: QuestionRef | None = None
+    upcoming: list[Question] = field(default_factory=list)
     phase: str = "interview"
     report: SessionReport | None = None
     llm_usage: dict[str, int] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -165,11 +165,13 @@ class FaceAnalyzer:
         fps: float,
         duration_s: float | None = None,
         include_gestures: bool = True,
+        on_frame: Callable[[FaceFrame], None] | None = None,
     ) -> tuple[FaceAnalysis, GestureAnalysis | None]:
         """Analyse already-decoded ``(timestamp_s, rgb)`` frames sampled at about ``fps``.
 
         Decoding errors after the first frames keep the part analysed so far and add a note;
-        frames mediapipe refuses are skipped with a note.
+        frames mediapipe refuses are skipped with a note. ``on_frame`` sees each frame's face
+        result as soon as it is ready, in time order (live statistics while a camera records).
 
         Raises:
             MediaError: a frame has an unusable shape, or no frame could be decoded and analysed.
@@ -202,7 +204,10 @@ class FaceAnalyzer:
                 for index, (time_s, rgb) in enumerate(_checked_frames(frames)):
                     with_hands = include_gestures and index % hand_every == 0
                     with_pose = include_gestures and index % pose_every == 0
-                    in_flight.append(landmarkers.submit(time_s, rgb, with_hands=with_hands, with_pose=with_pose))
+                    job = landmarkers.submit(time_s, rgb, with_hands=with_hands, with_pose=with_pose)
+                    if on_frame is not None:
+                        job.on_face(on_frame)
+                    in_flight.append(job)
                     if len(in_flight) > MAX_FRAMES_IN_FLIGHT:
                         collect(in_flight.popleft())
             except MediaError as exc:

@@ -5,6 +5,7 @@ mediapipe is imported lazily inside the functions, so importing this module stay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -136,6 +137,15 @@ class FrameJob:
         self._face = face
         self._hands = hands
         self._pose = pose
+
+    def on_face(self, callback: Callable[[FaceFrame], None]) -> None:
+        """Call ``callback`` on the face worker's thread as soon as the face result is ready (not for a refused frame)."""
+
+        def done(future: Future[FaceFrame]) -> None:
+            if not future.cancelled() and future.exception() is None:
+                callback(future.result())
+
+        self._face.add_done_callback(done)
 
     def result(self) -> tuple[FaceFrame, GestureFrame | None]:
         """Wait for the landmarkers and combine their outputs.

@@ -19,6 +19,7 @@ from chainlit.types import ThreadDict
 from pydantic import ValidationError
 
 import interview_coach.ui.chainlit.auth
+import interview_coach.ui.chainlit.camera
 import interview_coach.ui.chainlit.handlers  # noqa: F401  (registers the message and audio callbacks)
 from interview_coach.domain import InterviewMode, Seniority
 from interview_coach.graphs.service import SessionFailedError
@@ -42,6 +43,18 @@ ROLE_STARTERS = (
 def _settings_widgets(profile: RoomProfile) -> list[Any]:
     from chainlit.input_widget import Select, Slider, Switch, TextInput
 
+    camera = (
+        [
+            Switch(
+                id="keep_camera_recordings",
+                label="Keep my camera recordings for replay",
+                initial=profile.keep_camera_recordings,
+                description="Off: a camera answer's video is deleted once analysed; its audio is kept.",
+            )
+        ]
+        if SETTINGS.room_camera
+        else []
+    )
     return [
         TextInput(id="name", label="Your name", initial=profile.name),
         Select(
@@ -62,10 +75,12 @@ def _settings_widgets(profile: RoomProfile) -> list[Any]:
         Switch(id="technical", label="Technical questions", initial=profile.technical),
         Switch(id="situational", label="Situational questions", initial=profile.situational),
         Switch(id="speak_questions", label="Speak the questions", initial=profile.speak_questions),
+        Switch(id="live_hints", label="Live hints during practice", initial=profile.live_hints),
         Switch(id="camera_off", label="Camera off (never analyse video frames)", initial=profile.camera_off),
         Switch(id="opt_out_voice", label="Opt out of voice metrics", initial=profile.opt_out_voice),
         Switch(id="opt_out_face", label="Opt out of face metrics (gaze, expressions)", initial=profile.opt_out_face),
         Switch(id="opt_out_gesture", label="Opt out of gesture metrics", initial=profile.opt_out_gesture),
+        *camera,
     ]
 
 

@@ -18,7 +18,14 @@ from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
 from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis
 from interview_coach.ui import files, registry
-from interview_coach.ui.chainlit.mic_stream import finish_voice_stream, mic_rate, start_voice_stream
+from interview_coach.ui.chainlit.mic_stream import (
+    finish_voice_stream,
+    hint_replay,
+    mic_rate,
+    start_live_hints,
+    start_voice_stream,
+    stop_live_hints,
+)
 from interview_coach.ui.chainlit.rendering import coach_text, render_turn
 from interview_coach.ui.chainlit.session import (
     AUTHORS,
@@ -315,7 +322,9 @@ async def audio_start() -> bool:
         await say("The microphone answers interview questions; start an interview first.")
         return False
     cl.user_session.set("audio", bytearray())
-    cl.user_session.set("voice_stream", start_voice_stream(chat_state()))
+    stream = start_voice_stream(chat_state())
+    cl.user_session.set("voice_stream", stream)
+    cl.user_session.set("live_hints", start_live_hints(chat_state(), stream))
     return True
 
 
@@ -339,6 +348,8 @@ async def audio_end() -> None:
     cl.user_session.set("audio", None)
     stream: BackgroundVoiceAnalysis | None = cl.user_session.get("voice_stream")
     cl.user_session.set("voice_stream", None)
+    nudges = await stop_live_hints(cl.user_session.get("live_hints"))
+    cl.user_session.set("live_hints", None)
     state = chat_state()
     if state["phase"] != "interview":
         if stream is not None:
@@ -359,7 +370,10 @@ async def audio_end() -> None:
         author="You",
         type="user_message",
         content=f"🎙️ Spoken answer ({seconds:.0f} s)",
-        elements=[cl.Audio(name="your answer", path=str(target), mime="audio/wav", display="inline")],
+        elements=[
+            cl.Audio(name="your answer", path=str(target), mime="audio/wav", display="inline"),
+            *hint_replay(nudges),
+        ],
     ).send()
     voice = await finish_voice_stream(stream)
-    await submit(state, AnswerInput(audio_path=str(target), voice=voice))
+    await submit(state, AnswerInput(audio_path=str(target), voice=voice, nudges=nudges))

@@ -4,6 +4,10 @@ The audio callbacks in ``handlers.py`` queue every PCM16 chunk to a
 :class:`~interview_coach.tools.voice.streaming.BackgroundVoiceAnalysis`; on stop the streamed
 ``VoiceAnalysis`` travels with the answer so the pipeline does not analyse the WAV again.
 Any failure of the stream leaves the answer to the batch analysis of the saved WAV.
+
+In a practice interview (and unless the candidate switched "Live hints during practice" off)
+:func:`start_live_hints` polls the same stream for sparse nudges, shown by ``public/room.js``;
+:func:`stop_live_hints` returns them so they travel with the answer into the replay.
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ import logging
 import time
 from typing import Any
 
-from interview_coach.domain import InterviewPlanRequest, VoiceAnalysis
+from interview_coach.assessment.nudges import NudgePolicy
+from interview_coach.assessment.rendering import EvidenceItem, clock
+from interview_coach.domain import InterviewPlanRequest, LiveNudge, VoiceAnalysis
+from interview_coach.domain.live import NUDGE_LABEL
 from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis, StreamingVoiceAnalyzer
 from interview_coach.ui import registry
+from interview_coach.ui.chainlit.live_hints import LiveHints, hint_message, interview_mode
 from interview_coach.ui.chainlit.session import SETTINGS
 
 logger = logging.getLogger(__name__)
+LIVE_HINTS_OPTION = "live_hints"
 
 
 def mic_rate() -> int:
@@ -60,3 +69,46 @@ async def finish_voice_stream(stream: BackgroundVoiceAnalysis | None) -> VoiceAn
         return None
     logger.info("streamed voice analysis finished %.2f s after stop", time.perf_counter() - started)
     return voice
+
+
+def start_live_hints(state: dict[str, Any], stream: BackgroundVoiceAnalysis | None) -> LiveHints | None:
+    """Start live nudges for a practice answer whose voice is streamed, or return ``None``."""
+    import chainlit as cl
+
+    if stream is None:
+        return None
+    options: dict[str, Any] = cl.user_session.get("options") or {}  # type: ignore[no-untyped-call]
+    mode = interview_mode(state.get("request"), options)
+    if mode is None:
+        return None
+    policy = NudgePolicy(mode=mode, enabled=bool(options.get(LIVE_HINTS_OPTION, True)))
+    if not policy.active:
+        return None
+    hints = LiveHints(stream, policy, _show_hint)
+    hints.start()
+    return hints
+
+
+async def _show_hint(nudge: LiveNudge) -> None:
+    import chainlit as cl
+
+    await cl.send_window_message(hint_message(nudge))
+
+
+async def stop_live_hints(hints: LiveHints | None) -> list[LiveNudge]:
+    """Stop the answer's live nudges and return those shown (none without hints)."""
+    return [] if hints is None else await hints.stop()
+
+
+def nudge_items(nudges: list[LiveNudge]) -> list[EvidenceItem]:
+    """Return the nudges as timestamped items of the answer's replay."""
+    return [EvidenceItem(clock(n.at_s), n.at_s, NUDGE_LABEL, n.text) for n in nudges]
+
+
+def hint_replay(nudges: list[LiveNudge]) -> list[Any]:
+    """Return the element listing the answer's nudges; each timestamp plays the recording from there."""
+    if not nudges:
+        return []
+    from interview_coach.ui.chainlit.rendering import evidence_player
+
+    return [evidence_player("spoken", nudge_items(nudges))]

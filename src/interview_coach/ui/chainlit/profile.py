@@ -36,7 +36,9 @@ class RoomProfile(BaseModel):
     opt_out_voice: bool = False
     opt_out_face: bool = False
     opt_out_gesture: bool = False
+    keep_camera_recordings: bool = False
     speak_questions: bool = True
+    live_hints: bool = True
 
 
 def profile_path(settings: Settings, user_id: str) -> Path:

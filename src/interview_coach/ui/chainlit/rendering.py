@@ -25,7 +25,7 @@ from interview_coach.assessment.rendering import (
 from interview_coach.domain import MemoryRecord, SessionReport, TurnEvent
 from interview_coach.graphs.service import Turn
 from interview_coach.ui import files, registry
-from interview_coach.ui.chainlit import voice_out
+from interview_coach.ui.chainlit import camera, voice_out
 from interview_coach.ui.chainlit.ratings import rating_actions
 from interview_coach.ui.chainlit.session import AUTHORS, SETTINGS, remember_target, say
 from interview_coach.ui.render import delivery_figure, progress_figure
@@ -87,6 +87,7 @@ async def render_turn(turn: Turn) -> None:
     """Send each event of a turn as a chat message, by its kind."""
     for event in turn.messages:
         await _render_event(event, turn)
+    voice_out.prepare([question.text for question in turn.upcoming])
 
 
 async def _render_event(event: TurnEvent, turn: Turn) -> None:
@@ -101,6 +102,7 @@ async def _render_event(event: TurnEvent, turn: Turn) -> None:
         label = f"**{event.question.progress}** " if event.question else ""
         message = await say(label + event.text, AUTHORS["interviewer"])
         voice_out.speak(message, event.text)
+        await camera.offer_camera(message.id)
         remember_target(message.id, "interviewer_question", event.question.question_id if event.question else "")
     elif event.kind == "feedback" and event.evaluation is not None and event.question is not None:
         question_id = event.evaluation.question_id

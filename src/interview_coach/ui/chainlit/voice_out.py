@@ -3,7 +3,10 @@
 """Speak the interviewer's questions in the room, after their text is already on screen.
 
 The question's text is sent first (captions always show); the speech is synthesised off the
-event loop in a background task and attached to the message as an auto-playing audio element.
+event loop in a background thread and attached to the message as an auto-playing audio element.
+Once an interview is planned, its upcoming questions are synthesised ahead (while the candidate
+answers the current one), so a planned question's audio is attached as soon as its text is shown;
+follow-ups and LLM-worded questions are synthesised on demand.
 The audio is not stored with the thread: a reopened chat shows the question without replaying it.
 """
 
@@ -11,10 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from concurrent.futures import Future
 
 import chainlit as cl
 
-from interview_coach.tools.speech import SynthesisError, get_synthesizer
+from interview_coach.tools.speech import SynthesisError, SynthesizedSpeech, get_synthesizer
+from interview_coach.tools.speech.prefetch import SpeechCache
 from interview_coach.ui.chainlit.session import SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -22,6 +28,11 @@ SPEAK_OPTION = "speak_questions"
 AUDIO_NAME = "Spoken question"
 # Keeps the background tasks alive until they finish (asyncio holds only weak references).
 _pending: set[asyncio.Task[None]] = set()
+# Questions spoken ahead, shared by every chat of this process (same text and voice, same audio).
+SPEECH = SpeechCache()
+# How many upcoming planned questions are prepared at each turn: the next one is what matters,
+# the one after covers a quickly skipped question.
+PREPARE_AHEAD = 2
 
 
 def speaking_enabled() -> bool:
@@ -49,18 +60,24 @@ async def _load() -> None:
 def speak(message: cl.Message, text: str) -> None:
     """Attach the spoken ``text`` to the already sent ``message`` without waiting for it."""
     if speaking_enabled():
-        _track(asyncio.create_task(_attach_speech(message.id, text)))
+        # Queued now, so that it is synthesised before any upcoming question prepared after it.
+        _track(asyncio.create_task(_attach_speech(message.id, SPEECH.speech(SETTINGS, text))))
 
 
-async def _attach_speech(message_id: str, text: str) -> None:
-    synthesizer = await asyncio.to_thread(get_synthesizer, SETTINGS)
-    if synthesizer is None:
-        return
+def prepare(upcoming: Sequence[str]) -> None:
+    """Synthesise the next planned questions in the background, after the one being spoken."""
+    if upcoming and speaking_enabled():
+        SPEECH.prepare(SETTINGS, upcoming[:PREPARE_AHEAD])
+
+
+async def _attach_speech(message_id: str, pending: Future[SynthesizedSpeech | None]) -> None:
     try:
-        speech = await asyncio.to_thread(synthesizer.synthesize, text)
+        speech = await asyncio.wrap_future(pending)
     except (SynthesisError, OSError) as exc:
         # The question is already on screen; losing its voice must not stop the interview.
         logger.warning("The question was not spoken: %s", exc)
+        return
+    if speech is None:
         return
     audio = cl.Audio(name=AUDIO_NAME, content=speech.wav, mime="audio/wav", display="inline", auto_play=True)
     await audio.send(for_id=message_id, persist=False)

@@ -123,3 +123,39 @@
   }
   new MutationObserver(show).observe(document.documentElement, { childList: true, subtree: true });
 })();
+
+// Live hints while a practice answer is recorded (ui/chainlit/live_hints.py). The server sends
+// them with cl.send_window_message, which Chainlit posts to window.parent: this page itself.
+// One small hint at a time, in the header's middle so it never covers the question, gone after
+// a few seconds; a screen reader hears it politely.
+(function () {
+  "use strict";
+  var TYPE = "interview-coach-live-hint";
+  var SHOWN_MS = 6000;
+  var timer = null;
+
+  function hintBox() {
+    var box = document.getElementById("live-hint");
+    if (box) return box;
+    box = document.createElement("div");
+    box.id = "live-hint";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    box.setAttribute("data-state", "hidden");
+    document.body.appendChild(box);
+    return box;
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source !== window || !data || data.type !== TYPE || typeof data.text !== "string") return;
+    var box = hintBox();
+    box.textContent = data.text;
+    box.setAttribute("data-kind", String(data.kind || ""));
+    box.setAttribute("data-state", "shown");
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      box.setAttribute("data-state", "hidden");
+    }, SHOWN_MS);
+  });
+})();
