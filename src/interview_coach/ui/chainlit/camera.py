@@ -180,6 +180,8 @@ def _refused(message: str) -> dict[str, Any]:
 @cl.action_callback("camera_start")
 async def camera_start(action: cl.Action) -> dict[str, Any]:
     """Begin a camera answer for the waiting question (refused if the question moved on)."""
+    if not SETTINGS.room_camera:
+        return _refused("Camera answers are turned off on this server; upload a recording or use the microphone.")
     state = chat_state()
     question_id = action.payload.get("questionId")
     if state["phase"] != "interview" or question_id != waiting_question_id(state):
