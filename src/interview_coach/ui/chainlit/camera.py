@@ -235,12 +235,6 @@ async def camera_frame(action: cl.Action) -> dict[str, Any]:
     return {"ok": True, "live": stats.model_dump()}
 
 
-def live_face_stats() -> LiveFaceStats | None:
-    """Return the running face numbers of the camera answer being recorded (for live nudges), or ``None``."""
-    recording: CameraRecording | None = cl.user_session.get("camera")
-    return recording.live.live() if recording is not None and recording.live is not None else None
-
-
 @cl.action_callback("camera_stop")
 async def camera_stop(action: cl.Action) -> dict[str, Any]:
     """Close the recording and submit it as the answer (also after the device disappeared)."""

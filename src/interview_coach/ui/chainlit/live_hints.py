@@ -63,12 +63,7 @@ class LiveHints:
         self._policy = policy
         self._show = show
         self._interval_s = interval_s
-        self._looking_away_s: float | None = None
         self._task: asyncio.Task[None] | None = None
-
-    def set_looking_away(self, seconds: float | None) -> None:
-        """Tell the hints how long the candidate has continuously looked away (camera answers)."""
-        self._looking_away_s = seconds
 
     def start(self) -> None:
         """Start polling in the background (on the running event loop)."""
@@ -99,7 +94,8 @@ class LiveHints:
 
     def _tick(self) -> tuple[float, LiveNudge | None]:
         stats = self._source.live
-        return stats.elapsed_s, self._policy.observe(stats, self._looking_away_s)
+        # Hints follow microphone answers, which have no camera, so there is no look-away to report.
+        return stats.elapsed_s, self._policy.observe(stats, None)
 
 
 def hint_message(nudge: LiveNudge) -> dict[str, str | float]:
