@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from evals import runner
 from evals.common import SuiteResult
@@ -122,3 +123,19 @@ def test_runner_reports_unavailable_suites(monkeypatch: pytest.MonkeyPatch, tmp_
     assert result.skipped is not None and result.skipped.startswith("not available")
     assert not result.passed
     assert "SKIPPED" in runner.render_table([result])
+
+
+def test_length_buckets_give_the_vectors_of_one_text_at_a_time() -> None:
+    texts = [
+        "Idempotent.",
+        "An idempotent operation has the same effect whether it runs once or several times, so retries are safe.",
+        "Retries are safe.",
+        "A cache stores recent results close to where they are used so repeated reads are cheaper and faster.",
+        "x " * 200,
+    ]
+    batched = SentenceTransformerEmbedder(cache_size=0).encode(texts)
+    one_by_one = SentenceTransformerEmbedder(cache_size=0, batch_size=1)
+    single = np.stack([one_by_one.encode([t])[0] for t in texts])
+    assert batched.shape == (5, single.shape[1])
+    assert np.abs(batched - single).max() < 1e-5
+    assert float(batched[1] @ batched[2]) > float(batched[1] @ batched[4])

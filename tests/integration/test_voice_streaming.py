@@ -281,3 +281,61 @@ def test_the_pipeline_uses_the_streamed_analysis_instead_of_the_file(
     fallback = assess_answer(deps, question, other).analysis
     assert fallback.voice is None
     assert any(n.modality == "voice" for n in fallback.not_measured)
+
+
+class _CountingTranscriber:
+    """The real transcriber, counting calls and the audio length of each."""
+
+    def __init__(self, inner: Transcriber) -> None:
+        self.inner = inner
+        self.calls: list[float] = []
+
+    @property
+    def model_name(self) -> str:
+        return self.inner.model_name
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        self.calls.append(audio.size / 16000)
+        return self.inner.transcribe(audio)
+
+
+def test_the_last_segment_is_transcribed_during_the_closing_pause(
+    settings: Settings, transcriber: Transcriber, tmp_path: Path
+) -> None:
+    # Stop 0.4 s after the last word: too soon for the pause to close the segment (0.5 s),
+    # late enough for it to have been transcribed ahead, so stopping transcribes nothing.
+    spoken = build_spoken_answer(SHORT_ANSWER, tmp_path / "a.wav", wpm=150, leading_silence_s=1.0,
+                                 trailing_silence_s=0.4)  # fmt: skip
+    pcm = _pcm16(read_wav(spoken.path)[0], 16000)
+    counting = _CountingTranscriber(transcriber)
+    analyzer = StreamingVoiceAnalyzer(counting, sample_rate=16000, time_budget_s=TIME_BUDGET_S)  # type: ignore[arg-type]
+    for offset in range(0, len(pcm), 3200):
+        analyzer.feed(pcm[offset : offset + 3200])
+    before_stop = len(counting.calls)
+    streamed = analyzer.finish()
+    assert len(counting.calls) == before_stop
+    batch = analyze_voice(pcm16_to_wav(pcm, 16000, tmp_path / "room.wav"), settings, transcriber,
+                          time_budget_s=TIME_BUDGET_S)  # fmt: skip
+    assert streamed.wpm == pytest.approx(batch.wpm, rel=0.05)
+    assert abs(streamed.filler_count - batch.filler_count) <= 1
+    assert {"tested", "carefully", "switched"} <= {w.strip(".,").lower() for w in streamed.transcript.split()}
+
+
+def test_speech_after_a_short_pause_is_not_lost_to_the_early_transcript(
+    transcriber: Transcriber, tmp_path: Path
+) -> None:
+    # 0.4-s pauses start an early transcript of the open segment; the speech after each must
+    # still be transcribed when the answer stops right after it.
+    parts: list[str | float] = ["I wrote the design document", 0.4, "then I reviewed it with the team", 0.4,
+                                "and finally we shipped the feature to customers"]  # fmt: skip
+    spoken = build_spoken_answer(parts, tmp_path / "b.wav", wpm=150, leading_silence_s=1.0, trailing_silence_s=0.1)
+    pcm = _pcm16(read_wav(spoken.path)[0], 16000)
+    counting = _CountingTranscriber(transcriber)
+    analyzer = StreamingVoiceAnalyzer(counting, sample_rate=16000, time_budget_s=TIME_BUDGET_S)  # type: ignore[arg-type]
+    for offset in range(0, len(pcm), 1600):
+        analyzer.feed(pcm[offset : offset + 1600])
+    early = len(counting.calls)
+    streamed = analyzer.finish()
+    assert early >= 1 and len(counting.calls) == early + 1
+    said = {w.strip(".,").lower() for w in streamed.transcript.split()}
+    assert {"design", "team", "shipped", "customers"} <= said

@@ -122,6 +122,8 @@ class StreamingVoiceAnalyzer:
         self._next_region = 0
         self._too_long = False
         self._finished = False
+        # (segment start, cut, closed regions then, transcript) of the open segment, see _speculate.
+        self._ahead: tuple[int, int, int, Transcript] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -146,6 +148,7 @@ class StreamingVoiceAnalyzer:
         samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / _PCM_SCALE
         self._take(self._resampler.push(samples, last=False))
         self._close_segments()
+        self._speculate()
 
     def live(self) -> LiveVoiceStats:
         """Return the running measures (safe to call between feeds)."""
@@ -196,7 +199,11 @@ class StreamingVoiceAnalyzer:
         if regions:
             # Trailing silence after the last closed segment holds nothing to transcribe.
             if regions[-1].end > self._segment_start / SAMPLE_RATE:
-                self._transcribe(self._segment_start, audio.size)
+                ahead = self._ahead
+                unchanged = (
+                    ahead is not None and ahead[0] == self._segment_start and ahead[2] == len(vad.closed_regions)
+                )
+                self._transcribe(self._segment_start, ahead[1] if ahead is not None and unchanged else audio.size)
             transcript = Transcript(
                 text=" ".join(w.word for w in self._words),
                 words=self._words,
@@ -250,10 +257,33 @@ class StreamingVoiceAnalyzer:
             self._transcribe(self._segment_start, cut)
             self._segment_start = cut
 
+    def _speculate(self) -> None:
+        """Transcribe the open segment ahead of time when the candidate pauses.
+
+        Whisper's cost for a segment is mostly fixed (it encodes a 30-s window), so the last
+        segment dominated the time from "stop" to feedback. From a pause of half the closing
+        silence on, the segment up to its would-be cut is transcribed, and reused when that
+        pause closes the segment or the answer ends without more speech.
+        """
+        vad = self._vad
+        if vad is None or vad.open_speech_s is not None or not vad.closed_regions:
+            return
+        end = vad.closed_regions[-1][1]
+        cut = round((end + self._close_silence_s / 2) * SAMPLE_RATE)
+        if end * SAMPLE_RATE <= self._segment_start or cut > self._audio.size:
+            return
+        if self._ahead is None or self._ahead[:2] != (self._segment_start, cut):
+            transcript = self._transcriber.transcribe(self._audio.view()[self._segment_start : cut])
+            self._ahead = (self._segment_start, cut, len(vad.closed_regions), transcript)
+
     def _transcribe(self, start: int, end: int) -> None:
         if end - start <= 0:
             return
-        transcript = self._transcriber.transcribe(self._audio.view()[start:end])
+        ahead = self._ahead
+        if ahead is not None and ahead[:2] == (start, end):
+            transcript = ahead[3]
+        else:
+            transcript = self._transcriber.transcribe(self._audio.view()[start:end])
         offset = start / SAMPLE_RATE
         self._words.extend(
             w.model_copy(update={"start": round(w.start + offset, 3), "end": round(w.end + offset, 3)})
