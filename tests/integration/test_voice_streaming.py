@@ -299,18 +299,25 @@ class _CountingTranscriber:
         return self.inner.transcribe(audio)
 
 
-def test_the_last_segment_is_transcribed_during_the_closing_pause(
-    settings: Settings, transcriber: Transcriber, tmp_path: Path
-) -> None:
-    # Stop 0.4 s after the last word: too soon for the pause to close the segment (0.5 s),
-    # late enough for it to have been transcribed ahead, so stopping transcribes nothing.
-    spoken = build_spoken_answer(SHORT_ANSWER, tmp_path / "a.wav", wpm=150, leading_silence_s=1.0,
-                                 trailing_silence_s=0.4)  # fmt: skip
+def _fed(
+    parts: list[str | float], trailing_s: float, transcriber: Transcriber, folder: Path
+) -> tuple[bytes, _CountingTranscriber, StreamingVoiceAnalyzer]:
+    """Speak ``parts`` and feed them in 0.1-s chunks to an analyser with a counting transcriber."""
+    spoken = build_spoken_answer(parts, folder / "a.wav", wpm=150, leading_silence_s=1.0, trailing_silence_s=trailing_s)
     pcm = _pcm16(read_wav(spoken.path)[0], 16000)
     counting = _CountingTranscriber(transcriber)
     analyzer = StreamingVoiceAnalyzer(counting, sample_rate=16000, time_budget_s=TIME_BUDGET_S)  # type: ignore[arg-type]
     for offset in range(0, len(pcm), 3200):
         analyzer.feed(pcm[offset : offset + 3200])
+    return pcm, counting, analyzer
+
+
+def test_the_last_segment_is_transcribed_during_the_closing_pause(
+    settings: Settings, transcriber: Transcriber, tmp_path: Path
+) -> None:
+    # Stop 0.4 s after the last word: too soon for the pause to close the segment (0.5 s),
+    # late enough for it to have been transcribed ahead, so stopping transcribes nothing.
+    pcm, counting, analyzer = _fed(SHORT_ANSWER, 0.4, transcriber, tmp_path)
     before_stop = len(counting.calls)
     streamed = analyzer.finish()
     assert len(counting.calls) == before_stop
@@ -328,12 +335,7 @@ def test_speech_after_a_short_pause_is_not_lost_to_the_early_transcript(
     # still be transcribed when the answer stops right after it.
     parts: list[str | float] = ["I wrote the design document", 0.4, "then I reviewed it with the team", 0.4,
                                 "and finally we shipped the feature to customers"]  # fmt: skip
-    spoken = build_spoken_answer(parts, tmp_path / "b.wav", wpm=150, leading_silence_s=1.0, trailing_silence_s=0.1)
-    pcm = _pcm16(read_wav(spoken.path)[0], 16000)
-    counting = _CountingTranscriber(transcriber)
-    analyzer = StreamingVoiceAnalyzer(counting, sample_rate=16000, time_budget_s=TIME_BUDGET_S)  # type: ignore[arg-type]
-    for offset in range(0, len(pcm), 1600):
-        analyzer.feed(pcm[offset : offset + 1600])
+    _, counting, analyzer = _fed(parts, 0.1, transcriber, tmp_path)
     early = len(counting.calls)
     streamed = analyzer.finish()
     assert early >= 1 and len(counting.calls) == early + 1
