@@ -16,7 +16,9 @@ reopening the folder, insert rate, beside numpy brute force over the same vector
 under ``store.<engine>``. Vectors are random unit vectors of MiniLM's size (384) served by a
 table embedder, so the numbers are the store's own cost; one MiniLM query encoding is timed
 apart (``minilm_query_encode_ms``). Usage:
-``python benchmarks/bench_memory.py --store [--engine edge|local] [--sizes 1000 10000 100000]``.
+``python benchmarks/bench_memory.py --store [--engine edge|local|postgres] [--sizes 1000 10000 100000]``.
+``--engine postgres`` starts a throwaway PostgreSQL cluster (``tests/integration/conftest.py``);
+"reopen" is then a new connection pool and the schema check.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +149,23 @@ def _percentiles(samples_s: list[float]) -> dict[str, float]:
     return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
 
 
-def bench_store(engine: str, size: int, queries: int = 200, users: int = 10) -> dict[str, Any]:
+def open_store(embedder: TableEmbedder, path: Path, engine: str, pg_dsn: str | None) -> Any:
+    """Open the store of ``engine``: a folder for the Qdrant engines, a table named after the folder on Postgres."""
+    from interview_coach.memory.store import QdrantMemoryStore
+
+    if engine == "postgres":
+        from interview_coach.memory.pg_store import PostgresMemoryStore
+
+        assert pg_dsn is not None
+        return PostgresMemoryStore(embedder, pg_dsn, collection=f"bench_{path.parent.name.replace('-', '_')}")
+    return QdrantMemoryStore(embedder, path=path, engine=engine)  # type: ignore[arg-type]
+
+
+def bench_store(
+    engine: str, size: int, queries: int = 200, users: int = 10, pg_dsn: str | None = None
+) -> dict[str, Any]:
     """Fill a fresh store with ``size`` memories of ``users`` users and time one user's reads."""
-    from interview_coach.memory.store import QdrantMemoryStore, new_record
+    from interview_coach.memory.store import new_record
 
     rng = np.random.default_rng(size)
     memories, query_vectors = _unit(rng, size), _unit(rng, queries)
@@ -160,14 +177,14 @@ def bench_store(engine: str, size: int, queries: int = 200, users: int = 10) -> 
     ]
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         path = Path(tmp) / "memory"
-        store = QdrantMemoryStore(embedder, path=path, engine=engine)  # type: ignore[arg-type]
+        store = open_store(embedder, path, engine, pg_dsn)
         started = time.perf_counter()
         for start in range(0, size, 1000):
             store.add(records[start : start + 1000])
         insert_s = time.perf_counter() - started
         store.close()
         started = time.perf_counter()
-        store = QdrantMemoryStore(embedder, path=path, engine=engine)  # type: ignore[arg-type]
+        store = open_store(embedder, path, engine, pg_dsn)
         reopen_s = time.perf_counter() - started
         user = "user3"
         mine = np.flatnonzero(owners == 3)
@@ -226,10 +243,21 @@ def minilm_query_encode_ms(repeats: int = 50) -> float:
 def run_store(engine: str, sizes: list[int]) -> int:
     """Run the store benchmark and merge it into the results file under ``store.<engine>``."""
     result: dict[str, Any] = {"engine": engine, "sizes": []}
-    for size in sizes:
-        row = bench_store(engine, size)
-        print(json.dumps(row), flush=True)
-        result["sizes"].append(row)
+    with ExitStack() as stack:
+        pg_dsn = None
+        if engine == "postgres":
+            sys.path.insert(0, str(ROOT / "tests" / "integration"))
+            from conftest import postgres_bin_dir, postgres_cluster
+
+            bin_dir = postgres_bin_dir()
+            if bin_dir is None:
+                raise SystemExit("PostgreSQL server binaries (initdb, pg_ctl) not found")
+            pg_dsn = stack.enter_context(postgres_cluster(bin_dir))
+        for size in sizes:
+            row = bench_store(engine, size, pg_dsn=pg_dsn)
+            row["memories_per_user"] = size // row["users"]
+            print(json.dumps(row), flush=True)
+            result["sizes"].append(row)
     result["minilm_query_encode_ms"] = minilm_query_encode_ms()
     result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_avg_1m": os.getloadavg()[0]}
     existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -242,7 +270,7 @@ def run_store(engine: str, sizes: list[int]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", action="store_true", help="Benchmark the long-term memory store instead.")
-    parser.add_argument("--engine", default="edge", choices=["edge", "local"])
+    parser.add_argument("--engine", default="edge", choices=["edge", "local", "postgres"])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--label", default="current", help="Name of this run in the results file (e.g. before, after).")
     parser.add_argument("--answers", type=int, default=20)

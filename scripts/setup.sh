@@ -13,8 +13,9 @@ if command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     # espeak-ng + sox: demo speech and the phonemes of the interviewer's Piper voice; ffmpeg: media;
     # libgl1: mediapipe's opencv; chromium: browser tests; postgresql: the Postgres checkpointer test;
-    # redis-server: the perception job broker (the tests start their own instance)
-    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql redis-server >/dev/null
+    # redis-server: the perception job broker (the tests start their own instance);
+    # haproxy: the load balancer of scripts/stack.sh (several serve processes)
+    $SUDO apt-get install -y -qq espeak-ng sox ffmpeg libgl1 chromium postgresql redis-server haproxy >/dev/null
     # npm: axe-core for the accessibility checks (only when the machine has no npm yet).
     command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq nodejs npm >/dev/null
   fi

@@ -56,6 +56,24 @@ def make_deps(
     )
 
 
+def _memory(settings: Settings, embedder: Embedder) -> MemoryStore:
+    from interview_coach.memory.store import QdrantMemoryStore
+
+    engine = settings.memory_engine
+    if engine == "postgres":
+        from interview_coach.memory.pg_store import PostgresMemoryStore
+
+        return PostgresMemoryStore(embedder, settings.resolved_memory_dsn or "", collection=settings.memory_collection)
+    return QdrantMemoryStore(
+        embedder,
+        path=settings.resolved_qdrant_path,
+        url=settings.qdrant_url,
+        api_key=settings.qdrant_api_key,
+        collection=settings.memory_collection,
+        engine=engine,
+    )
+
+
 def build_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
     """Create the dependency container for a process.
 
@@ -64,20 +82,10 @@ def build_deps(settings: Settings, *, with_memory: bool = True) -> AppDeps:
 
     """
     from interview_coach.memory.embeddings import SentenceTransformerEmbedder
-    from interview_coach.memory.store import QdrantMemoryStore
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    memory: MemoryStore | None = None
-    if with_memory:
-        memory = QdrantMemoryStore(
-            embedder,
-            path=settings.resolved_qdrant_path,
-            url=settings.qdrant_url,
-            api_key=settings.qdrant_api_key,
-            collection=settings.memory_collection,
-            engine=settings.memory_engine,
-        )
+    memory = _memory(settings, embedder) if with_memory else None
     return make_deps(settings, embedder, memory)
 
 
@@ -116,6 +124,7 @@ def warm_up_steps(deps: AppDeps) -> list[WarmUpStep]:
         WarmUpStep("grader", False, lambda: _warm_grader(deps)),
         WarmUpStep("answer_pipeline", True, lambda: _warm_pipeline(deps)),
         WarmUpStep("transcriber", False, lambda: _warm_transcriber(deps)),
+        WarmUpStep("face_landmarkers", False, lambda: _warm_face(deps)),
     ]
 
 
@@ -140,6 +149,16 @@ def _warm_pipeline(deps: AppDeps) -> None:
     assess_answer(deps, question, AnswerInput(text=_WARM_UP_ANSWER))
     # The feedback's coaching tips come from this YAML file; parsing it took 1 s of the first answer.
     load_knowledge_base()
+
+
+def _warm_face(deps: AppDeps) -> None:
+    """Load the landmarkers a room camera answer borrows, or its first seconds are analysed late."""
+    from interview_coach.tools.face.analyzer import FaceAnalyzer as MediapipeFaceAnalyzer
+    from interview_coach.tools.face.live import warm_up
+
+    analyzer = deps.face_analyzer
+    if deps.settings.room_camera and isinstance(analyzer, MediapipeFaceAnalyzer):
+        warm_up(analyzer, include_gestures=True)
 
 
 def _warm_transcriber(deps: AppDeps) -> None:

@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import live_server
+from chromium_flags import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (the browser tests import them from here)
 from interview_coach.ui.auth import hash_password
 from live_server import LiveServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 USERS = {"alice": "alice-secret-pw", "bob": "bob-secret-pw"}
 TOKENS = {"token-alice": "alice", "token-bob": "bob"}
 

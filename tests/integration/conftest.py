@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,13 @@ def postgres_dsn() -> Iterator[str]:
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin or on PATH")
+    with postgres_cluster(bin_dir) as dsn:
+        yield dsn
+
+
+@contextmanager
+def postgres_cluster(bin_dir: Path) -> Iterator[str]:
+    """Run a throwaway PostgreSQL cluster (for fixtures and benchmarks); yield a DSN to a fresh database."""
     # pytest's tmp_path is private to root (0700); the cluster owner needs its own folder.
     root = Path(tempfile.mkdtemp(prefix="ic-pg-"))
     data, sockets, log = root / "data", root / "sock", root / "server.log"

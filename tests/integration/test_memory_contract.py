@@ -1,13 +1,16 @@
 """The ``MemoryStore`` contract on every engine available here, and the migration to Qdrant Edge.
 
-Engines: Qdrant Edge (the embedded default) and qdrant-client's local mode (the legacy
-fallback, and the same qdrant-client code path the server URL uses). No Qdrant server binary
-can be obtained on these machines, so the URL mode is not run here.
+Engines: Qdrant Edge (the embedded default), qdrant-client's local mode (the legacy fallback,
+and the same qdrant-client code path the server URL uses) and the Postgres table (the
+multi-process engine, on a throwaway real PostgreSQL cluster, see ``conftest.py``). No Qdrant
+server binary can be obtained on these machines, so the URL mode is not run here; several
+processes sharing memory are tested on Postgres (``test_pg_memory.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient, models
 
+from interview_coach.core.ports import MemoryStore
 from interview_coach.domain import MemoryRecord
 from interview_coach.memory.edge_store import shard_path
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
@@ -23,22 +27,42 @@ from interview_coach.memory.store import MemoryEngine, MemoryUnavailableError, Q
 pytestmark = pytest.mark.slow
 
 ENGINES: list[MemoryEngine] = ["edge", "local"]
+ALL_ENGINES = [*ENGINES, "postgres"]
 
 
-@pytest.fixture(params=ENGINES)
-def store(
+@pytest.fixture(params=ALL_ENGINES)
+def open_store(
     request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> Iterator[QdrantMemoryStore]:
-    memory = QdrantMemoryStore(embedder, path=tmp_path / "memory", engine=request.param)
-    yield memory
-    memory.close()
+) -> Iterator[Callable[[], MemoryStore]]:
+    """Open the same fresh store of one engine; each call is a new open (a reopen after the first)."""
+    opened: list[MemoryStore] = []
+
+    def open_it() -> MemoryStore:
+        if request.param == "postgres":
+            from interview_coach.memory.pg_store import PostgresMemoryStore
+
+            dsn = request.getfixturevalue("postgres_dsn")
+            opened.append(PostgresMemoryStore(embedder, dsn, collection=table))
+        else:
+            opened.append(QdrantMemoryStore(embedder, path=tmp_path / "memory", engine=request.param))
+        return opened[-1]
+
+    table = f"memory_{uuid.uuid4().hex[:12]}"  # a fresh table per test on the shared cluster
+    yield open_it
+    for memory in opened:
+        memory.close()
+
+
+@pytest.fixture
+def store(open_store: Callable[[], MemoryStore]) -> MemoryStore:
+    return open_store()
 
 
 def _aged(record: MemoryRecord, days: int) -> MemoryRecord:
     return record.model_copy(update={"created_at": datetime.now(UTC) - timedelta(days=days)})
 
 
-def test_every_read_is_scoped_to_its_user(store: QdrantMemoryStore) -> None:
+def test_every_read_is_scoped_to_its_user(store: MemoryStore) -> None:
     store.add(
         [
             new_record("alice", "weakness", "Used many filler words like um and uh"),
@@ -52,7 +76,7 @@ def test_every_read_is_scoped_to_its_user(store: QdrantMemoryStore) -> None:
 
 
 def test_search_ranks_by_cosine_similarity_and_filters_kinds(
-    store: QdrantMemoryStore, embedder: SentenceTransformerEmbedder
+    store: MemoryStore, embedder: SentenceTransformerEmbedder
 ) -> None:
     texts = [
         "Answers ran far past the two-minute time budget",
@@ -71,7 +95,7 @@ def test_search_ranks_by_cosine_similarity_and_filters_kinds(
     assert [h.kind for h in only_goals] == ["goal"]
 
 
-def test_list_is_newest_first_with_limit_and_round_trips_fields(store: QdrantMemoryStore) -> None:
+def test_list_is_newest_first_with_limit_and_round_trips_fields(store: MemoryStore) -> None:
     summary = new_record(
         "alice",
         "session_summary",
@@ -87,7 +111,7 @@ def test_list_is_newest_first_with_limit_and_round_trips_fields(store: QdrantMem
     assert listed[0] == summary
 
 
-def test_stable_key_overwrites_and_delete_user_counts(store: QdrantMemoryStore) -> None:
+def test_stable_key_overwrites_and_delete_user_counts(store: MemoryStore) -> None:
     store.add([new_record("alice", "goal", "first", stable_key="s1:goal")])
     store.add([new_record("alice", "goal", "second", stable_key="s1:goal"), new_record("alice", "goal", "other")])
     store.add([new_record("bob", "goal", "bob's")])
@@ -98,15 +122,12 @@ def test_stable_key_overwrites_and_delete_user_counts(store: QdrantMemoryStore) 
     assert [r.text for r in store.list("bob")] == ["bob's"]
 
 
-def test_batch_persists_across_reopen(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
-    for engine in ENGINES:
-        path = tmp_path / engine
-        memory = QdrantMemoryStore(embedder, path=path, engine=engine)
-        memory.add([new_record("carol", "chat_fact", f"fact number {i}") for i in range(300)])
-        memory.close()
-        reopened = QdrantMemoryStore(embedder, path=path, engine=engine)
-        assert len(reopened.list("carol", limit=1000)) == 300, engine
-        reopened.close()
+def test_batch_persists_across_reopen(open_store: Callable[[], MemoryStore]) -> None:
+    memory = open_store()
+    memory.add([new_record("carol", "chat_fact", f"fact number {i}") for i in range(300)])
+    memory.close()
+    reopened = open_store()
+    assert len(reopened.list("carol", limit=1000)) == 300
 
 
 def test_second_open_of_an_edge_folder_is_refused_until_closed(

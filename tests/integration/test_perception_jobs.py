@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -51,6 +52,13 @@ def redis_url() -> Iterator[str]:
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with redis_server(exe) as url:
+        yield url
+
+
+@contextmanager
+def redis_server(exe: str) -> Iterator[str]:
+    """Run the ``redis-server`` executable on a free port, without persistence (also used by benchmarks)."""
     folder, port = tempfile.mkdtemp(prefix="ic-redis-"), free_port()
     command = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)

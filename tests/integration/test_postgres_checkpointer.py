@@ -32,9 +32,10 @@ def request_for(ids: list[str]) -> InterviewPlanRequest:
     )
 
 
-def backend_pid(service: InterviewService) -> int:
-    """The server process id of the service's Postgres connection (differs per connection)."""
-    return int(service.graph.checkpointer.conn.info.backend_pid)  # type: ignore[union-attr]
+async def backend_pid(service: InterviewService) -> int:
+    """The server process id of a connection of the service's pool (differs per connection)."""
+    async with service.graph.checkpointer.conn.connection() as conn:  # type: ignore[union-attr]
+        return int(conn.info.backend_pid)
 
 
 async def test_interview_on_postgres_resumes_from_a_new_connection(deps: AppDeps, postgres_dsn: str) -> None:
@@ -46,10 +47,10 @@ async def test_interview_on_postgres_resumes_from_a_new_connection(deps: AppDeps
         turn = await service.send(session_id, "pat", STRONG_TECHNICAL)
         stopped_at = turn.question.id if turn.question else None
         assert turn.waiting_for == "answer" and stopped_at in {"tech-api-003", "tech-db-001~fu1"}
-        first_pid = backend_pid(service)
+        first_pid = await backend_pid(service)
 
     async with InterviewService.open(deps) as reopened:
-        assert backend_pid(reopened) != first_pid
+        assert await backend_pid(reopened) != first_pid
         turn = await reopened.resume(session_id, "pat")
         assert turn.waiting_for == "answer" and turn.question and turn.question.id == stopped_at
         assert [m.text for m in turn.messages if m.role == "candidate"] == [STRONG_TECHNICAL]
@@ -59,10 +60,10 @@ async def test_interview_on_postgres_resumes_from_a_new_connection(deps: AppDeps
         reply = await reopened.send(session_id, "pat", "why was question 1 rated that way?")
         coach = [m for m in reply.messages if m.role == "coach"]
         assert coach and coach[0].text.strip()
-        second_pid = backend_pid(reopened)
+        second_pid = await backend_pid(reopened)
 
     async with InterviewService.open(deps) as third:
-        assert backend_pid(third) not in {first_pid, second_pid}
+        assert await backend_pid(third) not in {first_pid, second_pid}
         turn = await third.resume(session_id, "pat")
         assert turn.waiting_for == "coach" and turn.phase == "coaching"
         assert turn.report is not None and turn.report.questions[0].question.id == "tech-db-001"

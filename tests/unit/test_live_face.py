@@ -54,6 +54,13 @@ def wait_until_analysed(live: LiveFaceAnalysis, count: int) -> None:
         time.sleep(0.05)
 
 
+def wait_until_ready(live: LiveFaceAnalysis) -> None:
+    deadline = time.monotonic() + 120
+    while not live.ready:
+        assert time.monotonic() < deadline, "the landmarkers never loaded"
+        time.sleep(0.05)
+
+
 def test_finish_equals_the_batch_analysis_of_the_same_frames(analyzer: FaceAnalyzer, shared_data: Path) -> None:
     frames = clip_frames(shared_data, "WolfgangLanger_Pexels.mp4", until_s=8.0)
     live = LiveFaceAnalysis(analyzer, fps=FPS, max_queued=len(frames) + 1)
@@ -74,6 +81,7 @@ def test_finish_equals_the_batch_analysis_of_the_same_frames(analyzer: FaceAnaly
 def test_frames_are_dropped_and_counted_when_the_worker_falls_behind(analyzer: FaceAnalyzer, shared_data: Path) -> None:
     frames = clip_frames(shared_data, "noface_face.mov", until_s=6.3)
     live = LiveFaceAnalysis(analyzer, fps=FPS, include_gestures=False, max_queued=2)
+    wait_until_ready(live)  # while the models load, frames wait instead of being dropped
     kept = [(t, rgb) for t, rgb in frames if live.feed(t, rgb)]
     face, _ = live.finish()
     stats = live.live()

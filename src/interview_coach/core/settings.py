@@ -59,9 +59,14 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL; overrides the embedded folder.")
     qdrant_api_key: str | None = None
     memory_collection: str = "interview_coach_memory"
-    memory_engine: Literal["edge", "local"] = Field(
+    memory_engine: Literal["edge", "local", "postgres"] = Field(
         default="edge",
-        description="Embedded memory engine: 'edge' (Qdrant Edge, HNSW) or 'local' (qdrant-client local mode, legacy).",
+        description="Memory engine: 'edge' (Qdrant Edge, HNSW), 'local' (qdrant-client local mode, legacy) or "
+        "'postgres' (a table shared by several processes, see memory_dsn).",
+    )
+    memory_dsn: str | None = Field(
+        default=None,
+        description="postgresql:// DSN of the 'postgres' memory engine; defaults to a postgresql:// checkpointer_dsn.",
     )
 
     chat_db_url: str | None = Field(
@@ -100,9 +105,8 @@ class Settings(BaseSettings):
         default=True, description="Analyse a video's voice and face at the same time (off: one after the other)."
     )
     room_camera: bool = Field(
-        default=False,
-        description="Offer in-browser camera answers in the chat room (preview: its end-to-end browser test does "
-        "not pass yet, so it is off unless you turn it on).",
+        default=True,
+        description="Offer in-browser camera answers in the chat room (off: answers are typed, spoken or uploaded).",
     )
 
     perception: Literal["inline", "workers"] = Field(
@@ -157,6 +161,14 @@ class Settings(BaseSettings):
     def resolved_checkpointer_dsn(self) -> str:
         """Checkpointer DSN: a Postgres URL or a SQLite file path."""
         return self.checkpointer_dsn or str(self.data_dir / "checkpoints.sqlite")
+
+    @property
+    def resolved_memory_dsn(self) -> str | None:
+        """DSN of the 'postgres' memory engine: ``memory_dsn``, else a Postgres checkpointer DSN."""
+        if self.memory_dsn:
+            return self.memory_dsn
+        dsn = self.checkpointer_dsn
+        return dsn if dsn and dsn.startswith(("postgres://", "postgresql://")) else None
 
     @property
     def uses_llm(self) -> bool:

@@ -78,11 +78,24 @@ async def open_checkpointer(dsn: str) -> AsyncIterator[BaseCheckpointSaver[Any]]
     if dsn.startswith(("postgres://", "postgresql://")):
         try:
             from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+            from psycopg.rows import dict_row
+            from psycopg_pool import AsyncConnectionPool
         except ImportError as exc:
             raise RuntimeError("A Postgres checkpointer needs: pip install 'interview-coach[postgres]'") from exc
-        async with AsyncPostgresSaver.from_conn_string(dsn) as saver:
-            await saver.setup()
-            yield saver
+        # A pool whose connections are checked before use, not one connection: after a database
+        # restart the turn in flight fails (and is retried), the next ones reconnect.
+        pool = AsyncConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=4,
+            open=False,
+            check=AsyncConnectionPool.check_connection,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        )
+        async with pool:
+            postgres = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            await postgres.setup()
+            yield postgres
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 

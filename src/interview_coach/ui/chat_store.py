@@ -231,4 +231,12 @@ def build_data_layer(url: str, files_root: Path) -> PortableSQLAlchemyDataLayer:
     """Open the chat-history store; SQLite URLs get their schema created."""
     if url.startswith("sqlite"):
         create_sqlite_schema(Path(url.split(":///", 1)[1]))
-    return PortableSQLAlchemyDataLayer(conninfo=url, storage_provider=LocalStorageClient(files_root))
+    layer = PortableSQLAlchemyDataLayer(conninfo=url, storage_provider=LocalStorageClient(files_root))
+    if not url.startswith("sqlite"):
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+        # Chainlit's engine keeps dead pooled connections after a database restart, and the
+        # first write on one is lost (Chainlit only logs it): check each connection before use.
+        layer.engine = create_async_engine(url, pool_pre_ping=True)
+        layer.async_session = async_sessionmaker(bind=layer.engine, expire_on_commit=False, class_=AsyncSession)
+    return layer

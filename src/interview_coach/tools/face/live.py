@@ -7,7 +7,8 @@ returns exactly what the batch analysis of the same frames returns, and only the
 frames remain to analyse when the candidate stops. While the answer goes on,
 :meth:`LiveFaceAnalysis.live` reports running numbers (face presence, the current look-away
 stretch) for live nudges. The queue is bounded: when the landmarkers fall behind, new frames
-are dropped and counted instead of piling up in memory.
+are dropped and counted instead of piling up in memory (the bound is looser while the models
+load, so the first seconds of an answer are analysed late rather than lost).
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ from interview_coach.tools.face.gaze import eye_contact
 from interview_coach.tools.face.landmarkers import RgbFrame
 from interview_coach.tools.media.decode import MediaError
 
-__all__ = ["LiveFaceAnalysis", "LiveFaceError", "LiveFaceStats", "decode_jpeg"]
+__all__ = ["MAX_JPEG_BYTES", "LiveFaceAnalysis", "LiveFaceError", "LiveFaceStats", "decode_jpeg", "warm_up"]
 
 # About two seconds of frames at 5 fps: enough to ride out a slow frame, small enough that a
 # machine too slow for the frame rate drops frames instead of running minutes behind.
 DEFAULT_MAX_QUEUED = 10
+# Before the landmarkers are ready (loading three models takes seconds on a busy machine) the
+# frames wait instead: 30 s at 5 fps, about 25 MB of 320-px frames, analysed in a burst after.
+LOADING_MAX_QUEUED = 150
 MAX_JPEG_BYTES = 512 * 1024
 CALLBACK_GRACE_S = 1.0
 MAX_FRAME_SIDE = 1920
@@ -58,6 +62,14 @@ class LiveFaceStats(BaseModel):
     looking_away_s: float = Field(
         description="Length of the current continuous look-away stretch (0 when looking at the camera)."
     )
+    face_missing_s: float = Field(
+        default=0.0, description="Length of the current stretch without a face in the frame (0 while one is seen)."
+    )
+
+    @property
+    def attention_away_s(self) -> float:
+        """How long the candidate has not been looking at the camera: turned away or out of the frame."""
+        return max(self.looking_away_s, self.face_missing_s)
 
 
 @dataclass
@@ -93,6 +105,15 @@ def decode_jpeg(data: bytes) -> RgbFrame:
         raise MediaError(f"A camera frame could not be decoded ({exc}).") from exc
 
 
+def warm_up(analyzer: FaceAnalyzer, *, include_gestures: bool = True) -> None:
+    """Load the landmarkers a camera answer will borrow, so its first frames are not dropped.
+
+    Loading the three models takes seconds on a busy machine; an analysis of no frames opens
+    a set and leaves it idle in ``analyzer`` (a no-op when one is already idle).
+    """
+    analyzer.analyze_frames(iter(()), fps=1.0, include_gestures=include_gestures)
+
+
 class LiveFaceAnalysis:
     """Analyse camera frames in one background worker while the answer is recorded.
 
@@ -116,7 +137,8 @@ class LiveFaceAnalysis:
             analyzer: the process's face analyser (its landmarkers are reused, not copied).
             fps: the rate the frames are sent at (sets the hand and pose sub-sampling).
             include_gestures: also run the hand and pose landmarkers.
-            max_queued: frames waiting for the worker before new ones are dropped.
+            max_queued: frames waiting for the worker before new ones are dropped, once the
+                landmarkers are loaded (until then up to ``LOADING_MAX_QUEUED`` wait).
             max_duration_s: frames later than this are dropped (the answer-length limit).
 
         """
@@ -126,7 +148,10 @@ class LiveFaceAnalysis:
         self._fps = float(fps)
         self._include_gestures = include_gestures
         self._max_duration_s = max_duration_s
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max(1, max_queued))
+        # Unbounded: feed() enforces the bound, which is larger until the landmarkers are ready.
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._max_queued = max(1, max_queued)
+        self._ready = False
         self._lock = threading.Lock()
         self._counters = _Counters()
         self._frames: list[FaceFrame] = []
@@ -155,14 +180,11 @@ class LiveFaceAnalysis:
             counters = self._counters
             counters.received += 1
             over_limit = self._max_duration_s is not None and time_s > self._max_duration_s
-            if self._closed or time_s <= counters.last_time or over_limit:
+            limit = self._max_queued if self._ready else max(self._max_queued, LOADING_MAX_QUEUED)
+            if self._closed or time_s <= counters.last_time or over_limit or self._queue.qsize() >= limit:
                 counters.dropped += 1
                 return False
-            try:
-                self._queue.put_nowait((float(time_s), rgb))
-            except queue.Full:
-                counters.dropped += 1
-                return False
+            self._queue.put_nowait((float(time_s), rgb))
             counters.last_time = float(time_s)
             return True
 
@@ -179,7 +201,19 @@ class LiveFaceAnalysis:
             frames_dropped=counters.dropped,
             face_share=round(present / len(frames), 3) if frames else None,
             looking_away_s=self._looking_away_s(frames),
+            face_missing_s=self._face_missing_s(frames),
         )
+
+    def _face_missing_s(self, frames: list[FaceFrame]) -> float:
+        """Length of the stretch without a face that the newest analysed frame is part of."""
+        first_missing: FaceFrame | None = None
+        for frame in reversed(frames):
+            if frame.face is not None:
+                break
+            first_missing = frame
+        if first_missing is None:
+            return 0.0
+        return round(frames[-1].time + 1.0 / self._fps - first_missing.time, 3)
 
     def _looking_away_s(self, frames: list[FaceFrame]) -> float:
         """Length of the look-away event still going on at the newest frame, as the batch analysis defines it."""
@@ -221,16 +255,18 @@ class LiveFaceAnalysis:
             if self._closed:
                 return
             self._closed = True
-        # Waits for the worker to free a slot, so the end marker is never dropped; a worker that
-        # already stopped (failed) needs no marker.
-        while self._worker.is_alive():
-            try:
-                self._queue.put(_STOP, timeout=0.1)
-                return
-            except queue.Full:
-                continue
+        self._queue.put(_STOP)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the landmarkers are loaded and taking frames (the queue bound is tighter from then on)."""
+        with self._lock:
+            return self._ready
 
     def _frames_from_queue(self) -> Iterator[tuple[float, RgbFrame]]:
+        # First pulled by analyze_frames once it holds its landmarkers.
+        with self._lock:
+            self._ready = True
         while True:
             item = self._queue.get()
             if item is _STOP or self._cancelled.is_set():
@@ -244,20 +280,24 @@ class LiveFaceAnalysis:
 
     def _run(self) -> None:
         frames = self._frames_from_queue()
+        yielded = 0
+
+        def counted() -> Iterator[tuple[float, RgbFrame]]:
+            nonlocal yielded
+            for frame in frames:
+                yielded += 1
+                yield frame
+
         try:
-            first = next(frames, None)
-            if first is None:
+            # Entered at once, not at the first frame: the landmarkers are borrowed (or loaded)
+            # while the browser is still starting the camera, so the first frames do not pile up.
+            result = self._analyzer.analyze_frames(
+                counted(), fps=self._fps, include_gestures=self._include_gestures, on_frame=self._on_frame
+            )
+            if yielded == 0:
                 if not self._cancelled.is_set():
                     self._error = MediaError("The camera sent no frames, so the face was not analysed.")
                 return
-
-            def all_frames() -> Iterator[tuple[float, RgbFrame]]:
-                yield first
-                yield from frames
-
-            result = self._analyzer.analyze_frames(
-                all_frames(), fps=self._fps, include_gestures=self._include_gestures, on_frame=self._on_frame
-            )
             # A future's done-callbacks run just after its waiters wake: let the last ones land so
             # live() after finish() counts every analysed frame.
             deadline = time.monotonic() + CALLBACK_GRACE_S

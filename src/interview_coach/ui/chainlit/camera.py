@@ -7,10 +7,13 @@ It asks the browser for the camera and microphone, shows a small muted self-view
 the answer with MediaRecorder (WebM, audio and video). While recording it sends, through
 Chainlit's ``callAction`` (an HTTP call that Chainlit only accepts from the logged-in owner of
 this chat's websocket session), two things: the recording in one-second pieces, written to a
-private file as they come, and a 320-px JPEG frame five times a second, which
+private file as they come, and 320-px JPEG frames captured five times a second (sent in
+batches, one call at a time, so a slow round trip does not lower the rate), which
 :class:`~interview_coach.tools.face.live.LiveFaceAnalysis` landmarks in a background worker
-with the same models as the batch path. On stop the recording is stored like an upload and
-submitted with the face already measured, so the pipeline does not landmark the video again.
+with the same models as the batch path (loaded at server start, see ``deps.warm_up_steps``).
+In a practice interview the look-away measured on those frames feeds the live hints
+(``camera_hints.py``). On stop the recording is stored like an upload and submitted with the
+face already measured and the hints shown, so the pipeline does not landmark the video again.
 
 Privacy: frames are analysed in memory on this server and never stored; the video file is kept
 only with the profile switch "Keep my camera recordings for replay". Without it, once the
@@ -20,8 +23,6 @@ answer is analysed the video is replaced by its audio track (spoken answers keep
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 import tempfile
 import time
@@ -32,12 +33,23 @@ from typing import IO, Any
 import chainlit as cl
 import numpy as np
 
-from interview_coach.domain import AnswerInput
+from interview_coach.domain import AnswerInput, LiveNudge
 from interview_coach.domain.answers import StreamedFace
 from interview_coach.tools.face.analyzer import FaceAnalyzer
-from interview_coach.tools.face.live import LiveFaceAnalysis, LiveFaceError, LiveFaceStats, decode_jpeg
+from interview_coach.tools.face.live import LiveFaceAnalysis, LiveFaceError, warm_up
 from interview_coach.tools.media.decode import MediaError, decode_audio, pcm16_to_wav
 from interview_coach.ui import files, registry
+from interview_coach.ui.chainlit.answering import CLAIMS, refusal
+from interview_coach.ui.chainlit.camera_frames import (
+    MAX_CHUNK_BYTES,
+    CameraRefusedError,
+    feed_frames,
+    frames_payload,
+    payload_bytes,
+)
+from interview_coach.ui.chainlit.camera_hints import start_camera_hints
+from interview_coach.ui.chainlit.live_hints import LiveHints, hint_message, interview_mode
+from interview_coach.ui.chainlit.mic_stream import LIVE_HINTS_OPTION, nudge_items, stop_live_hints
 from interview_coach.ui.chainlit.session import SETTINGS, chat_state, say, user_id, waiting_question_id
 
 logger = logging.getLogger(__name__)
@@ -46,7 +58,6 @@ ELEMENT = "CameraRecorder"
 CAMERA_FPS = 5.0
 FRAME_WIDTH = 320
 CHUNK_MS = 1000
-MAX_CHUNK_BYTES = 8 * 1024 * 1024
 KEEP_SWITCH = "keep_camera_recordings"
 TEXTS = {
     "start": "Answer on camera",
@@ -65,11 +76,11 @@ TEXTS = {
     ),
     "failed": "The camera could not be started ({error}). The question is still open: type or use the microphone.",
     "device_lost": "The camera or microphone stopped during your answer; what was recorded until then was sent.",
+    "reconnecting": (
+        "The connection to the server was lost. Keep going: the recording goes on and is sent when the "
+        "connection is back."
+    ),
 }
-
-
-class CameraRefusedError(Exception):
-    """A camera call cannot be used now; the message is shown in the recorder."""
 
 
 @dataclass
@@ -80,6 +91,7 @@ class CameraRecording:
     path: Path
     handle: IO[bytes]
     live: LiveFaceAnalysis | None
+    hints: LiveHints | None = None
     started: float = field(default_factory=time.monotonic)
     next_piece: int = 0
     size: int = 0
@@ -117,6 +129,31 @@ async def offer_camera(message_id: str) -> None:
         await previous.remove()  # an answered question's recorder must not be clicked again
     await element.send(for_id=message_id)
     cl.user_session.set("camera_element", element)
+    if "face" not in _opted_out():
+        _warm_up_in_background(_include_gestures())
+
+
+_warming: set[asyncio.Task[None]] = set()
+_warmed: set[bool] = set()
+
+
+def _warm_up_in_background(include_gestures: bool) -> None:
+    """Load the landmarkers while the candidate reads the question (once per process and model set)."""
+    analyzer = _face_analyzer()
+    if analyzer is None or include_gestures in _warmed:
+        return
+    _warmed.add(include_gestures)
+
+    async def run() -> None:
+        try:
+            await asyncio.to_thread(warm_up, analyzer, include_gestures=include_gestures)
+        except Exception as exc:  # the first camera answer then loads them itself, a little late
+            logger.warning("face landmarkers not warmed up: %s", exc)
+            _warmed.discard(include_gestures)
+
+    task = asyncio.create_task(run(), name="face-warm-up")
+    _warming.add(task)  # the loop keeps only weak references to tasks
+    task.add_done_callback(_warming.discard)
 
 
 def _keep_video() -> bool:
@@ -124,32 +161,52 @@ def _keep_video() -> bool:
     return bool(options.get(KEEP_SWITCH))
 
 
-def _start_live(include_gestures: bool) -> LiveFaceAnalysis | None:
+def _face_analyzer() -> FaceAnalyzer | None:
     try:
         analyzer = registry.get_service().deps.face_analyzer
     except (registry.ServiceNotReadyError, RuntimeError) as exc:
         logger.warning("no live face analysis: %s", exc)
         return None
-    if not isinstance(analyzer, FaceAnalyzer):
-        return None  # another analyser (tests, a remote one): the saved video is analysed in batch
+    # Another analyser (tests, a remote one) has no live path: the saved video is analysed in batch.
+    return analyzer if isinstance(analyzer, FaceAnalyzer) else None
+
+
+def _opted_out() -> set[str]:
+    request = chat_state().get("request")
+    return set(request.opted_out_metrics) if request is not None else set()
+
+
+def _include_gestures() -> bool:
+    return "gesture" not in _opted_out()
+
+
+def _start_live(include_gestures: bool) -> LiveFaceAnalysis | None:
+    analyzer = _face_analyzer()
+    if analyzer is None:
+        return None
     return LiveFaceAnalysis(
         analyzer, fps=CAMERA_FPS, include_gestures=include_gestures, max_duration_s=SETTINGS.max_media_duration_s
     )
 
 
 def _open_recording(question_id: str) -> CameraRecording:
-    request = chat_state().get("request")
-    opted = set(request.opted_out_metrics) if request is not None else set()
-    live = None if "face" in opted else _start_live(include_gestures="gesture" not in opted)
+    live = None if "face" in _opted_out() else _start_live(include_gestures=_include_gestures())
     folder = files.private_dir(SETTINGS.data_dir / "uploads")
     handle = tempfile.NamedTemporaryFile(dir=folder, suffix=".webm", delete=False)  # noqa: SIM115  (closed on stop)
     Path(handle.name).chmod(files.PRIVATE_FILE_MODE)
     return CameraRecording(question_id=question_id, path=Path(handle.name), handle=handle, live=live)
 
 
-def _discard(recording: CameraRecording | None) -> None:
+def _hold() -> tuple[str, str]:
+    """Return the interview session and this window's websocket session (kept by Chainlit across reconnects)."""
+    return str(chat_state()["session_id"]), cl.context.session.id
+
+
+async def _discard(recording: CameraRecording | None) -> None:
     if recording is None:
         return
+    CLAIMS.release(*_hold())
+    await stop_live_hints(recording.hints)
     if recording.live is not None:
         recording.live.cancel()
     recording.handle.close()
@@ -161,16 +218,6 @@ def _current(question_id: Any) -> CameraRecording:
     if recording is None or recording.question_id != question_id:
         raise CameraRefusedError("This recording is no longer active; start the camera again.")
     return recording
-
-
-def _payload_bytes(payload: dict[str, Any], key: str, limit: int) -> bytes:
-    text = payload.get(key)
-    if not isinstance(text, str) or not text or len(text) > limit * 4 // 3 + 4:
-        raise CameraRefusedError(f"The {key} is missing or too large.")
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise CameraRefusedError(f"The {key} is not valid base64.") from exc
 
 
 def _refused(message: str) -> dict[str, Any]:
@@ -186,67 +233,84 @@ async def camera_start(action: cl.Action) -> dict[str, Any]:
     question_id = action.payload.get("questionId")
     if state["phase"] != "interview" or question_id != waiting_question_id(state):
         return _refused("This question is no longer waiting for an answer.")
-    _discard(cl.user_session.get("camera"))  # a restarted recording replaces an unfinished one
+    await _discard(cl.user_session.get("camera"))  # a restarted recording replaces an unfinished one
+    other = CLAIMS.claim(*_hold(), what="a camera answer", question_id=str(question_id))
+    if other is not None:
+        return _refused(refusal(other))
     recording = await asyncio.to_thread(_open_recording, str(question_id))
+    if recording.live is not None:
+        options: dict[str, Any] = cl.user_session.get("options") or {}
+        mode = interview_mode(state.get("request"), options)
+        enabled = bool(options.get(LIVE_HINTS_OPTION, True))
+        recording.hints = start_camera_hints(recording.live, mode, enabled=enabled, show=_show_hint)
     cl.user_session.set("camera", recording)
     return {"ok": True, "liveFace": recording.live is not None}
 
 
 @cl.action_callback("camera_chunk")
 async def camera_chunk(action: cl.Action) -> dict[str, Any]:
-    """Append the next piece of the recording (pieces must arrive in order)."""
+    """Append the next piece of the recording (pieces must arrive in order; a piece sent again is ignored).
+
+    The browser sends a piece again when the connection failed before the answer came back, so
+    a piece the server already has is acknowledged without being written twice.
+    """
     try:
         recording = _current(action.payload.get("questionId"))
         piece = action.payload.get("index")
+        if isinstance(piece, int) and 0 <= piece < recording.next_piece:
+            return {"ok": True, "repeated": True}
         if piece != recording.next_piece:
             raise CameraRefusedError(f"Recording piece {piece} arrived out of order.")
-        data = _payload_bytes(action.payload, "data", MAX_CHUNK_BYTES)
+        data = payload_bytes(action.payload, "data", MAX_CHUNK_BYTES)
         if recording.size + len(data) > SETTINGS.max_upload_mb * 1024 * 1024:
             raise CameraRefusedError(f"The recording is over the {SETTINGS.max_upload_mb} MB limit.")
     except CameraRefusedError as exc:
         return _refused(str(exc))
-    await asyncio.to_thread(recording.handle.write, data)
+    # Counted before the write: a copy of this piece arriving during the write is then a repeat.
     recording.next_piece += 1
     recording.size += len(data)
+    CLAIMS.touch(*_hold())
+    await asyncio.to_thread(recording.handle.write, data)
     return {"ok": True}
 
 
-@cl.action_callback("camera_frame")
-async def camera_frame(action: cl.Action) -> dict[str, Any]:
-    """Queue one JPEG frame for the live face analysis; answer with the running numbers."""
+@cl.action_callback("camera_frames")
+async def camera_frames(action: cl.Action) -> dict[str, Any]:
+    """Queue the JPEG frames captured since the last call for the live face analysis; answer with the running numbers.
+
+    The browser captures on its own clock and sends what it has whenever the previous call
+    returned, so a slow round trip batches frames instead of lowering the frame rate.
+    """
     try:
         recording = _current(action.payload.get("questionId"))
-        seconds = action.payload.get("t")
         if recording.live is None:
             return {"ok": True, "live": None}
-        if not isinstance(seconds, int | float) or not np.isfinite(seconds) or seconds < 0:
-            raise CameraRefusedError("A frame needs its time in seconds.")
-        data = _payload_bytes(action.payload, "jpeg", 512 * 1024)
+        frames = frames_payload(action.payload)
     except CameraRefusedError as exc:
         return _refused(str(exc))
-    live = recording.live
-    try:
-        rgb = await asyncio.to_thread(decode_jpeg, data)
-        live.feed(float(seconds), rgb)
-    except MediaError as exc:
-        recording.frame_errors += 1  # one bad frame loses a fifth of a second, not the answer
-        return _refused(str(exc))
-    stats: LiveFaceStats = live.live()
-    return {"ok": True, "live": stats.model_dump()}
+    CLAIMS.touch(*_hold())
+    refused, stats = await asyncio.to_thread(feed_frames, recording.live, frames)
+    recording.frame_errors += refused
+    return {"ok": True, "live": stats.model_dump(), "refused": refused}
 
 
 @cl.action_callback("camera_stop")
 async def camera_stop(action: cl.Action) -> dict[str, Any]:
     """Close the recording and submit it as the answer (also after the device disappeared)."""
+    question_id = action.payload.get("questionId")
     try:
-        recording = _current(action.payload.get("questionId"))
+        recording = _current(question_id)
     except CameraRefusedError as exc:
+        if question_id is not None and cl.user_session.get("camera_stopped") == question_id:
+            return {"ok": True, "repeated": True}  # the first stop's reply was lost on the way back
         return _refused(str(exc))
     cl.user_session.set("camera", None)
+    cl.user_session.set("camera_stopped", question_id)
     recording.handle.close()
     state = chat_state()
+    nudges = await stop_live_hints(recording.hints)
     if state["phase"] != "interview" or recording.question_id != waiting_question_id(state):
-        _discard(recording)
+        await _discard(recording)
         return _refused("This question is no longer waiting for an answer; the recording was discarded.")
     if action.payload.get("reason") == "device_lost":
         await say(TEXTS["device_lost"])
@@ -255,26 +319,38 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
             files.store_answer_file, SETTINGS, user_id(), state["session_id"], recording.question_id, recording.path
         )
     except (MediaError, OSError, ValueError) as exc:
-        _discard(recording)
+        await _discard(recording)
         await say(f"No camera answer recorded: {exc} The question is still open.")
         return _refused(str(exc))
     face = await _finish_live(recording.live)
     keep = _keep_video()
     seconds = time.monotonic() - recording.started
     note = "" if keep else " — the video is deleted after analysis (the audio is kept)"
-    elements = [cl.Video(name="your answer", path=str(stored), display="inline")] if keep else []
+    from interview_coach.ui.chainlit.rendering import evidence_player  # rendering imports this module
+
+    # The hints' timestamps play the video from there, so they are listed only with the video.
+    replay = [evidence_player("camera", nudge_items(nudges))] if keep and nudges else []
+    elements = [cl.Video(name="your answer", path=str(stored), display="inline"), *replay] if keep else []
     await cl.Message(
         author="You", type="user_message", content=f"🎥 Camera answer ({seconds:.0f} s){note}", elements=elements
     ).send()
     from interview_coach.ui.chainlit.handlers import submit  # handlers renders turns, which offer the camera
 
-    answer = AnswerInput(video_path=str(stored), face=face) if kind == "video" else AnswerInput(audio_path=str(stored))
+    if kind == "video":
+        answer = AnswerInput(video_path=str(stored), face=face, nudges=nudges)
+    else:
+        answer = AnswerInput(audio_path=str(stored), nudges=nudges)
     try:
         await submit(state, answer)
     finally:
+        CLAIMS.release(*_hold())
         if not keep and kind == "video":
             await asyncio.to_thread(keep_audio_only, stored)
     return {"ok": True}
+
+
+async def _show_hint(nudge: LiveNudge) -> None:
+    await cl.send_window_message(hint_message(nudge))
 
 
 async def _finish_live(live: LiveFaceAnalysis | None) -> StreamedFace | None:

@@ -18,6 +18,7 @@ from interview_coach.memory.sessions import SessionNotFoundError
 from interview_coach.tools.media.decode import MediaError, pcm16_to_wav
 from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis
 from interview_coach.ui import files, registry
+from interview_coach.ui.chainlit.answering import CLAIMS, refusal
 from interview_coach.ui.chainlit.mic_stream import (
     finish_voice_stream,
     hint_replay,
@@ -178,6 +179,11 @@ async def submit(state: dict[str, Any], answer: AnswerInput) -> None:
     """Send an answer, command or coach message to the session and show the turn."""
     service = registry.get_service()
     session_id = state["session_id"]
+    # Another window recording an answer holds the interview; this input must not overtake it.
+    other = CLAIMS.held_by_other(session_id, cl.context.session.id) if state["phase"] == "interview" else None
+    if other is not None:
+        await say(refusal(other))
+        return
     is_answer = state["phase"] == "interview" and (answer.audio_path or answer.video_path or not _is_command(answer))
     # Naming the question this input answers makes a double-sent answer or /skip apply once:
     # the second copy finds another question waiting and is refused.
@@ -321,6 +327,10 @@ async def audio_start() -> bool:
     if chat_state()["phase"] != "interview":
         await say("The microphone answers interview questions; start an interview first.")
         return False
+    other = CLAIMS.claim(chat_state()["session_id"], cl.context.session.id, "a spoken answer")
+    if other is not None:
+        await say(refusal(other))
+        return False
     cl.user_session.set("audio", bytearray())
     stream = start_voice_stream(chat_state())
     cl.user_session.set("voice_stream", stream)
@@ -334,6 +344,7 @@ async def audio_chunk(chunk: Any) -> None:
     buffer: bytearray | None = cl.user_session.get("audio")
     if buffer is not None:
         buffer.extend(chunk.data)
+        CLAIMS.touch(chat_state()["session_id"], cl.context.session.id)
         stream: BackgroundVoiceAnalysis | None = cl.user_session.get("voice_stream")
         if stream is not None:
             stream.feed(chunk.data)
@@ -356,6 +367,7 @@ async def audio_end() -> None:
             stream.cancel()
         return
     rate = mic_rate()
+    owner = cl.context.session.id
     target = files.answer_path(SETTINGS, user_id(), state["session_id"], waiting_question_id(state), ".wav")
     try:
         await asyncio.to_thread(pcm16_to_wav, bytes(buffer), rate, target)
@@ -363,6 +375,7 @@ async def audio_end() -> None:
     except MediaError as exc:
         if stream is not None:
             stream.cancel()
+        CLAIMS.release(state["session_id"], owner)
         await say(f"No answer recorded: {exc}")
         return
     seconds = len(buffer) / 2 / rate
@@ -376,4 +389,7 @@ async def audio_end() -> None:
         ],
     ).send()
     voice = await finish_voice_stream(stream)
-    await submit(state, AnswerInput(audio_path=str(target), voice=voice, nudges=nudges))
+    try:
+        await submit(state, AnswerInput(audio_path=str(target), voice=voice, nudges=nudges))
+    finally:
+        CLAIMS.release(state["session_id"], owner)

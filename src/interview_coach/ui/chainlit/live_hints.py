@@ -48,7 +48,13 @@ class LiveHints:
     """Poll one answer's running measures and show the nudges the policy gives."""
 
     def __init__(
-        self, source: LiveSource, policy: NudgePolicy, show: ShowNudge, *, interval_s: float = POLL_INTERVAL_S
+        self,
+        source: LiveSource,
+        policy: NudgePolicy,
+        show: ShowNudge,
+        *,
+        interval_s: float = POLL_INTERVAL_S,
+        looking_away: Callable[[], float | None] | None = None,
     ) -> None:
         """Prepare the loop; :meth:`start` runs it.
 
@@ -57,8 +63,11 @@ class LiveHints:
             policy: the nudge policy for this answer (mode and switch already applied).
             show: shows one nudge to the candidate; a failure is logged, never raised.
             interval_s: seconds between polls.
+            looking_away: how long the candidate has looked away from the camera, read after
+                ``source`` on each poll (camera answers); ``None`` without a camera.
 
         """
+        self._looking_away = looking_away
         self._source = source
         self._policy = policy
         self._show = show
@@ -94,8 +103,8 @@ class LiveHints:
 
     def _tick(self) -> tuple[float, LiveNudge | None]:
         stats = self._source.live
-        # Hints follow microphone answers, which have no camera, so there is no look-away to report.
-        return stats.elapsed_s, self._policy.observe(stats, None)
+        away = self._looking_away() if self._looking_away is not None else None
+        return stats.elapsed_s, self._policy.observe(stats, away)
 
 
 def hint_message(nudge: LiveNudge) -> dict[str, str | float]:

@@ -7,6 +7,18 @@ import { Button } from "@/components/ui/button";
 import { Square, Video } from "lucide-react";
 
 const VIDEO_TYPES = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm"];
+// Frames captured but not yet sent are capped (ten seconds at 5 fps) so a stalled server
+// costs face analysis, never the browser's memory.
+const MAX_PENDING_FRAMES = 50;
+// MediaRecorder fires "stop" after its last piece; if a browser never does, the answer is still sent.
+const STOP_GRACE_MS = 3000;
+// A call that fails on the way (connection lost, server restarting) is sent again, with growing
+// pauses, for this long: every piece is kept in the page until the server has it.
+const RETRY_FOR_MS = 180000;
+const RETRY_PAUSES_MS = [500, 1000, 2000, 4000];
+
+// The server answered and said no: sending it again would not help.
+class Refused extends Error {}
 
 function toBase64(blob) {
   return new Promise((resolve, reject) => {
@@ -35,8 +47,31 @@ export default function CameraRecorder() {
   const call = async (name, payload) => {
     const reply = await callAction({ name, payload: { questionId: data.questionId, ...payload } });
     const response = reply && reply.response;
-    if (response && response.ok === false) throw new Error(response.message);
+    if (response && response.ok === false) throw new Refused(response.message);
     return response || {};
+  };
+
+  // The server ignores a piece or a stop it already has, so sending one again is safe.
+  const callRetrying = async (current, name, payload) => {
+    const deadline = performance.now() + RETRY_FOR_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await call(name, payload);
+        if (current.offline) {
+          current.offline = false;
+          if (!current.stopping) setMessage(texts.recording);
+        }
+        return response;
+      } catch (error) {
+        console.log("DBG call failed", name, String(error));
+        if (error instanceof Refused || performance.now() > deadline) throw error;
+        if (!current.offline) {
+          current.offline = true;
+          setMessage(texts.reconnecting);
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSES_MS[Math.min(attempt, RETRY_PAUSES_MS.length - 1)]));
+      }
+    }
   };
 
   const release = () => {
@@ -44,32 +79,47 @@ export default function CameraRecorder() {
     if (!current) return;
     clearInterval(current.frameTimer);
     clearInterval(current.clockTimer);
-    current.stream.getTracks().forEach((track) => track.stop());
+    current.stream.getTracks().forEach((track) => {
+      track.onended = null;
+      track.stop();
+    });
     if (video.current) video.current.srcObject = null;
   };
 
   useEffect(() => () => {
+    console.log("DBG unmount");
     const current = run.current;
     if (current && current.recorder.state !== "inactive") current.recorder.stop();
     release();
   }, []);
 
-  const sendFrame = async (current) => {
+  const captureFrame = async (current) => {
     const source = video.current;
-    if (current.framePending || !source || source.readyState < 2 || !source.videoWidth) return;
-    current.framePending = true;
+    if (current.stopping || !source || source.readyState < 2 || !source.videoWidth) return;
+    // The time is taken when the picture is drawn, on the same clock as the recording.
+    const t = (performance.now() - current.started) / 1000;
+    const canvas = document.createElement("canvas");
+    canvas.width = data.frameWidth;
+    canvas.height = Math.round((source.videoHeight * data.frameWidth) / source.videoWidth);
+    canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.7));
+    if (!blob) return;
+    current.frames.push({ t, blob });
+    if (current.frames.length > MAX_PENDING_FRAMES) current.frames.shift();
+    current.frameSending = current.frameSending.then(() => sendFrames(current));
+  };
+
+  // One call at a time, carrying every frame captured since the last one: frames reach the
+  // server in time order, and a slow round trip batches them instead of lowering the rate.
+  const sendFrames = async (current) => {
+    const batch = current.frames.splice(0, current.frames.length);
+    if (!batch.length || current.liveFace === false) return;
     try {
-      const canvas = current.canvas;
-      canvas.width = data.frameWidth;
-      canvas.height = Math.round((source.videoHeight * data.frameWidth) / source.videoWidth);
-      canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
-      const t = (performance.now() - current.started) / 1000;
-      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.7));
-      if (blob && !current.stopping) await call("camera_frame", { t, jpeg: await toBase64(blob) });
+      const frames = await Promise.all(batch.map(async ({ t, blob }) => ({ t, jpeg: await toBase64(blob) })));
+      const response = await callRetrying(current, "camera_frames", { frames });
+      if (response.live === null) current.liveFace = false;
     } catch (error) {
-      // A lost frame costs a fifth of a second of face analysis; the recording goes on.
-    } finally {
-      current.framePending = false;
+      // Lost frames cost a little face analysis; the recording goes on.
     }
   };
 
@@ -79,15 +129,17 @@ export default function CameraRecorder() {
     current.stopping = true;
     setPhase("sending");
     setMessage(reason === "device_lost" ? texts.device_lost : texts.sending);
-    const stopped = new Promise((resolve) => {
-      current.recorder.onstop = resolve;
-    });
+    clearInterval(current.frameTimer);
+    // A recorder whose tracks ended has already stopped by itself: waiting for a second "stop"
+    // event would wait forever.
     if (current.recorder.state !== "inactive") current.recorder.stop();
-    await stopped;
+    await Promise.race([current.stopped, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
     release();
     try {
-      await current.pieces; // every piece is on the server before the answer is submitted
-      await call("camera_stop", { reason });
+      // Every piece and frame is on the server before the answer is submitted.
+      await current.pieces;
+      await current.frameSending;
+      await callRetrying(current, "camera_stop", { reason });
       setPhase("sent");
       setMessage(texts.sent);
     } catch (error) {
@@ -114,8 +166,9 @@ export default function CameraRecorder() {
       else setMessage((texts.failed || "").replace("{error}", String((error && error.message) || error)));
       return;
     }
+    let accepted;
     try {
-      await call("camera_start", {});
+      accepted = await call("camera_start", {});
     } catch (error) {
       stream.getTracks().forEach((track) => track.stop());
       setPhase("idle");
@@ -127,19 +180,26 @@ export default function CameraRecorder() {
     const current = {
       stream,
       recorder,
-      started: performance.now(),
-      canvas: document.createElement("canvas"),
+      started: 0,
+      frames: [],
+      frameSending: Promise.resolve(),
+      liveFace: accepted.liveFace !== false,
       pieces: Promise.resolve(),
       index: 0,
       stopping: false,
-      framePending: false,
+      offline: false,
     };
+    current.stopped = new Promise((resolve) => {
+      recorder.onstop = resolve;
+    });
     run.current = current;
     recorder.ondataavailable = (event) => {
       if (!event.data || !event.data.size) return;
       const index = current.index++;
       // Pieces go one after the other so the server appends them in order.
-      current.pieces = current.pieces.then(async () => call("camera_chunk", { index, data: await toBase64(event.data) }));
+      current.pieces = current.pieces.then(async () =>
+        callRetrying(current, "camera_chunk", { index, data: await toBase64(event.data) }),
+      );
     };
     stream.getTracks().forEach((track) => {
       track.onended = () => finish("device_lost");
@@ -149,7 +209,8 @@ export default function CameraRecorder() {
       video.current.play().catch(() => {});
     }
     recorder.start(data.chunkMs);
-    current.frameTimer = setInterval(() => sendFrame(current), 1000 / data.fps);
+    current.started = performance.now();
+    if (current.liveFace) current.frameTimer = setInterval(() => captureFrame(current), 1000 / data.fps);
     current.clockTimer = setInterval(() => {
       const elapsed = (performance.now() - current.started) / 1000;
       setSeconds(Math.floor(elapsed));
