@@ -148,19 +148,6 @@ start_postgres() {
   echo "$port"
 }
 
-create_chat_schema() { # Chainlit's tables (the app creates them itself only on SQLite)
-  "$PY" - "$1" <<'EOF'
-import sys
-
-import psycopg
-
-from interview_coach.ui.chat_store import SQLITE_SCHEMA
-
-with psycopg.connect(sys.argv[1], autocommit=True) as conn:
-    conn.execute(SQLITE_SCHEMA)
-EOF
-}
-
 start_redis() {
   local port
   port=$(state REDIS_PORT)
@@ -281,7 +268,6 @@ cmd_start() {
   local pg_port redis_port lb_port i port engine secret
   pg_port=$(start_postgres)
   local dsn="postgresql://postgres@127.0.0.1:$pg_port/interview_coach"
-  create_chat_schema "$dsn"
   redis_port=$(start_redis)
   wait_for "redis" 30 redis_ready "$redis_port"
   lb_port=${STACK_PORT:-$(state LB_PORT)}
@@ -338,8 +324,9 @@ cmd_start() {
     INTERVIEW_COACH_DATA_DIR=$STACK_DIR/serve-$i/data launch "serve$i" "$LOGS/serve$i.log" \
       "$PY" -m interview_coach serve --host 127.0.0.1 --port "$(state "SERVE${i}_PORT")"
     echo "SERVE${i}_PID=$(pid_of "serve$i")" >>"$ENV_FILE"
-    # One at a time until each answers /healthz (its stores are open; models load after): the
-    # first start creates the tables, and concurrent migrations of one database collide.
+  done
+  # All at once: each serve creates the tables it finds missing under a Postgres advisory lock.
+  for i in $(seq 1 "$SERVES"); do
     wait_for "serve$i" "$TIMEOUT" serve_live "serve$i"
   done
   write_haproxy_cfg "$lb_port"

@@ -80,6 +80,8 @@ async def open_checkpointer(dsn: str) -> AsyncIterator[BaseCheckpointSaver[Any]]
             from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
             from psycopg.rows import dict_row
             from psycopg_pool import AsyncConnectionPool
+
+            from interview_coach.memory.schema_lock import CHECKPOINTS, hold_lock
         except ImportError as exc:
             raise RuntimeError("A Postgres checkpointer needs: pip install 'interview-coach[postgres]'") from exc
         # A pool whose connections are checked before use, not one connection: after a database
@@ -94,7 +96,9 @@ async def open_checkpointer(dsn: str) -> AsyncIterator[BaseCheckpointSaver[Any]]
         )
         async with pool:
             postgres = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-            await postgres.setup()
+            # Migrations of processes starting together would collide on checkpoint_migrations.
+            async with hold_lock(dsn, CHECKPOINTS):
+                await postgres.setup()
             yield postgres
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver

@@ -167,10 +167,13 @@ def mount_chat(app: FastAPI, settings: Settings, *, path: str = "/chat") -> None
         authorize=chat_upload_authorized,
     )
     mount_chainlit(app=app, target=str(CHAT_MODULE), path=path)
+    from chainlit.data import get_data_layer
+
+    # Now, not on the first chat request: the chat tables exist once the server has started, and
+    # an unreachable chat database stops the start with a clear error.
+    get_data_layer()  # type: ignore[no-untyped-call]
 
     async def close_data_layer() -> None:
-        from chainlit.data import get_data_layer
-
         layer: Any = get_data_layer()  # type: ignore[no-untyped-call]
         if layer is not None:
             await layer.close()

@@ -1,9 +1,11 @@
-"""Chat history for the Chainlit room: threads, messages and elements on SQLite (or any SQLAlchemy URL).
+"""Chat history for the Chainlit room: threads, messages and elements on SQLite or Postgres.
 
 Chainlit's ``SQLAlchemyDataLayer`` is written for Postgres (array and JSON columns); this
-subclass stores lists and dicts as JSON text so the same queries run on SQLite, creates the
-schema on first use, and keeps element files (charts, recordings, exports) in a local folder
-served back only to their owner.
+subclass stores lists and dicts as JSON text so the same queries and the same schema
+(:data:`CHAT_SCHEMA`) run on SQLite and Postgres. The schema is created when the data layer is
+built (the server builds it at start); on Postgres under an advisory lock, so any number of
+``serve`` processes may start at once on one database. Element files (charts, recordings,
+exports) stay in a local folder served back only to their owner.
 
 Chainlit names an element's file ``<user uuid>/<element id>/<element name>``, and for an
 upload the element name is whatever file name the browser sent. The storage client keeps only
@@ -21,9 +23,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
+from sqlalchemy import exc as sa_exc
 
+from interview_coach.memory.schema_lock import CHAT_HISTORY, lock_in_transaction
+from interview_coach.memory.sql import StoreUnavailableError, describe, open_engine
 from interview_coach.ui import files
 
 FILES_ROUTE = "/chat-files"
@@ -39,7 +45,9 @@ _SUFFIX_BY_MIME = {
     "image/svg+xml": ".svg",
 }
 
-SQLITE_SCHEMA = """
+# Chainlit 2.x's SQLAlchemy data layer reads and writes these columns. Lists and dicts are JSON
+# text (see PortableSQLAlchemyDataLayer) and timestamps ISO text, so one DDL serves both databases.
+CHAT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     "id" TEXT PRIMARY KEY, "identifier" TEXT NOT NULL UNIQUE, "metadata" TEXT NOT NULL, "createdAt" TEXT);
 CREATE TABLE IF NOT EXISTS threads (
@@ -70,8 +78,39 @@ def create_sqlite_schema(path: Path) -> None:
     """Create the chat-history tables in a SQLite file if they do not exist."""
     files.private_dir(path.parent)
     with sqlite3.connect(str(path)) as db:
-        db.executescript(SQLITE_SCHEMA)
+        db.executescript(CHAT_SCHEMA)
     path.chmod(files.PRIVATE_FILE_MODE)
+
+
+def create_postgres_schema(url: str | sa.URL) -> None:
+    """Create the chat-history tables in a Postgres database if they do not exist.
+
+    Runs in one transaction under the chat schema's advisory lock: processes starting together
+    on a fresh database create the tables once, and the others find them.
+
+    Args:
+        url: the database's SQLAlchemy URL (any Postgres driver; the tables are made over psycopg).
+
+    Raises:
+        StoreUnavailableError: the database is unreachable or refuses the statements, or psycopg
+            is not installed.
+
+    """
+    target = sa.make_url(url).set(drivername="postgresql+psycopg")
+    engine = open_engine(target)
+    try:
+        with engine.begin() as conn:
+            lock_in_transaction(conn, CHAT_HISTORY)
+            for statement in filter(str.strip, CHAT_SCHEMA.split(";")):
+                conn.exec_driver_sql(statement)
+    except sa_exc.DBAPIError as err:
+        reason = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
+        raise StoreUnavailableError(
+            f"Cannot create the chat-history tables at {describe(target)}: {reason}. "
+            "Check INTERVIEW_COACH_CHAT_DB_URL and that the database server is up."
+        ) from err
+    finally:
+        engine.dispose()
 
 
 def stored_key(object_key: str, mime: str) -> str | None:
@@ -228,9 +267,16 @@ class PortableSQLAlchemyDataLayer(SQLAlchemyDataLayer):
 
 
 def build_data_layer(url: str, files_root: Path) -> PortableSQLAlchemyDataLayer:
-    """Open the chat-history store; SQLite URLs get their schema created."""
+    """Open the chat-history store, creating its tables on SQLite and Postgres if missing.
+
+    Raises:
+        StoreUnavailableError: a Postgres database is unreachable or its driver is missing.
+
+    """
     if url.startswith("sqlite"):
         create_sqlite_schema(Path(url.split(":///", 1)[1]))
+    elif sa.make_url(url).get_backend_name() == "postgresql":
+        create_postgres_schema(url)
     layer = PortableSQLAlchemyDataLayer(conninfo=url, storage_provider=LocalStorageClient(files_root))
     if not url.startswith("sqlite"):
         from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
