@@ -6,7 +6,8 @@ and its own camera start (a real ``callAction`` call from that tab's Chainlit se
 refused with a clear message, and the first tab's answer is analysed as if nothing happened.
 Then the websocket of a recording tab is closed and the browser goes offline for a few seconds
 mid-answer: the recording goes on, the pieces and frames wait in the page and are sent when the
-connection is back, so the whole answer (before, during and after the drop) is analysed.
+connection is back, so the whole answer (before, during and after the drop) is analysed. The same
+for a microphone answer, whose audio socket.io keeps while the socket is down.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from test_camera_answer import (
     open_room,
     wait_until_ready,
 )
-from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, questions_asked, send_text
+from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, mic_button, questions_asked, send_text
 
 from live_server import LiveServer, stop_server
 
@@ -86,7 +87,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 def spied_room(browser: Any, server: LiveServer, network: NetworkLog, user: str) -> Any:
     page = open_room(browser, server, network, ["camera", "microphone"])
-    page.on("console", lambda m: print("CONSOLE", m.text[:200]) if "DBG" in m.text or m.type == "error" else None)
     page.context.add_init_script(SOCKET_SPY)
     log_in(page, server, user)
     return page
@@ -236,3 +236,31 @@ def test_an_answer_survives_a_dropped_connection_whole(dropped_connection: dict[
     assert face["frames_analyzed"] >= LIVE_FPS * (recorded_s - 2.0) * 0.9, (face["frames_analyzed"], recorded_s)
     assert "eye contact" in dropped_connection["card"].lower()
     assert not dropped_connection["network"].blocked
+
+
+def test_a_spoken_answer_survives_a_dropped_connection(
+    request: pytest.FixtureRequest, live_server: LiveServer, artifacts_dir: Path
+) -> None:
+    """The microphone's audio goes over the websocket itself: socket.io keeps what is sent while it is down."""
+    browser = request.getfixturevalue("camera_browser")
+    network = NetworkLog()
+    page = spied_room(browser, live_server, network, "alice")
+    send_text(page, "start Backend Software Engineer")
+    page.get_by_text(QUESTION).first.wait_for()
+    mic_button(page).click()
+    started = time.monotonic()
+    page.wait_for_timeout(BEFORE_DROP_MS)
+    page.context.set_offline(True)
+    page.evaluate("() => window.__sockets.forEach((socket) => socket.close())")
+    page.wait_for_timeout(OFFLINE_MS)
+    page.context.set_offline(False)
+    page.wait_for_timeout(AFTER_DROP_MS)
+    mic_button(page).click()
+    recorded_s = time.monotonic() - started
+    spoken = page.get_by_text(re.compile(r"Spoken answer \((\d+) s\)")).first
+    spoken.wait_for()
+    page.screenshot(path=str(artifacts_dir / "20-mic-after-reconnect.png"), full_page=True)
+    seconds = int(re.search(r"\((\d+) s\)", spoken.inner_text()).group(1))  # type: ignore[union-attr]
+    assistant_messages(page).filter(has_text="Feedback on Q1").first.wait_for()  # and it was analysed
+    page.context.close()
+    assert seconds >= recorded_s - 2.0, (seconds, recorded_s)

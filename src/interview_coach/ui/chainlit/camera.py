@@ -42,6 +42,7 @@ from interview_coach.ui import files, registry
 from interview_coach.ui.chainlit.answering import CLAIMS, refusal
 from interview_coach.ui.chainlit.camera_frames import (
     MAX_CHUNK_BYTES,
+    MAX_FRAMES_PER_CALL,
     CameraRefusedError,
     feed_frames,
     frames_payload,
@@ -185,7 +186,12 @@ def _start_live(include_gestures: bool) -> LiveFaceAnalysis | None:
     if analyzer is None:
         return None
     return LiveFaceAnalysis(
-        analyzer, fps=CAMERA_FPS, include_gestures=include_gestures, max_duration_s=SETTINGS.max_media_duration_s
+        analyzer,
+        fps=CAMERA_FPS,
+        include_gestures=include_gestures,
+        # Room for the frames a browser kept while its connection was down, sent in one call.
+        max_queued=MAX_FRAMES_PER_CALL + round(2 * CAMERA_FPS),
+        max_duration_s=SETTINGS.max_media_duration_s,
     )
 
 

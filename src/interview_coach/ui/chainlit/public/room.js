@@ -159,3 +159,40 @@
     }, SHOWN_MS);
   });
 })();
+
+// A dropped connection is not a log-out. Chainlit treats any failed GET /user as "logged out" and
+// sends the page to the log-in screen, which, while the network is down, ends on the browser's
+// error page and loses an answer being recorded (ui/chainlit/camera.py). While the network is
+// down that request waits for it instead (retried every few seconds for up to three minutes); a
+// real answer from the server, 401 included, is passed on unchanged.
+(function () {
+  "use strict";
+  var RETRY_MS = 3000;
+  var TRIES = 60;
+  var originalFetch = window.fetch;
+
+  function isUserRequest(input, init) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var method = ((init && init.method) || (input && input.method) || "GET").toUpperCase();
+    try {
+      return method === "GET" && /\/user$/.test(new URL(url, window.location.href).pathname);
+    } catch (error) {
+      return false;
+    }
+  }
+
+  window.fetch = function (input, init) {
+    if (!isUserRequest(input, init)) return originalFetch.apply(this, arguments);
+    var self = this;
+    var args = arguments;
+    return new Promise(function (resolve, reject) {
+      function attempt(tries) {
+        originalFetch.apply(self, args).then(resolve, function (error) {
+          if (tries >= TRIES) reject(error);
+          else window.setTimeout(function () { attempt(tries + 1); }, RETRY_MS);
+        });
+      }
+      attempt(1);
+    });
+  };
+})();

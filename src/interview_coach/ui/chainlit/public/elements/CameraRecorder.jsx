@@ -2,6 +2,11 @@
 // MediaRecorder (WebM, audio + video) sent in one-second pieces, and 320-px JPEG frames at a
 // few per second for the face analysis that runs on this server while the candidate speaks.
 // Every text comes from the server (props.texts).
+//
+// The recording lives outside React, in one store per question on `window`: Chainlit re-creates
+// a custom element's component whenever the message is updated or the websocket reconnects, and
+// a recording held in component state would be stopped and lost with it. A re-created recorder
+// finds its store and shows the same recording; a store no recorder comes back to is submitted.
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Square, Video } from "lucide-react";
@@ -16,6 +21,9 @@ const STOP_GRACE_MS = 3000;
 // pauses, for this long: every piece is kept in the page until the server has it.
 const RETRY_FOR_MS = 180000;
 const RETRY_PAUSES_MS = [500, 1000, 2000, 4000];
+// A recording whose recorder went away for good (the element was removed) is submitted after this.
+const ORPHAN_MS = 5000;
+const STORES = (window.__interviewCoachCamera = window.__interviewCoachCamera || {});
 
 // The server answered and said no: sending it again would not help.
 class Refused extends Error {}
@@ -34,18 +42,29 @@ function toBase64(blob) {
   });
 }
 
+function storeFor(questionId) {
+  if (!STORES[questionId]) {
+    STORES[questionId] = { questionId, phase: "idle", message: "", seconds: 0, views: new Set(), run: null };
+  }
+  return STORES[questionId];
+}
+
+function update(store, changes) {
+  Object.assign(store, changes);
+  store.views.forEach((view) => view());
+}
+
 export default function CameraRecorder() {
   // A reopened thread's elements come back from the chat store with their props as JSON text.
   const data = typeof props === "string" ? JSON.parse(props) : props;
   const texts = data.texts || {};
-  const [phase, setPhase] = useState("idle"); // idle | starting | recording | sending | sent
-  const [message, setMessage] = useState("");
-  const [seconds, setSeconds] = useState(0);
+  const store = storeFor(data.questionId);
+  const [, redraw] = useState(0);
   const video = useRef(null);
-  const run = useRef(null);
+  store.callAction = callAction;
 
   const call = async (name, payload) => {
-    const reply = await callAction({ name, payload: { questionId: data.questionId, ...payload } });
+    const reply = await store.callAction({ name, payload: { questionId: data.questionId, ...payload } });
     const response = reply && reply.response;
     if (response && response.ok === false) throw new Refused(response.message);
     return response || {};
@@ -59,43 +78,34 @@ export default function CameraRecorder() {
         const response = await call(name, payload);
         if (current.offline) {
           current.offline = false;
-          if (!current.stopping) setMessage(texts.recording);
+          if (!current.stopping) update(store, { message: texts.recording });
         }
         return response;
       } catch (error) {
-        console.log("DBG call failed", name, String(error));
         if (error instanceof Refused || performance.now() > deadline) throw error;
         if (!current.offline) {
           current.offline = true;
-          setMessage(texts.reconnecting);
+          update(store, { message: texts.reconnecting });
         }
         await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSES_MS[Math.min(attempt, RETRY_PAUSES_MS.length - 1)]));
       }
     }
   };
 
-  const release = () => {
-    const current = run.current;
-    if (!current) return;
+  const release = (current) => {
     clearInterval(current.frameTimer);
     clearInterval(current.clockTimer);
     current.stream.getTracks().forEach((track) => {
       track.onended = null;
       track.stop();
     });
+    current.source.srcObject = null;
     if (video.current) video.current.srcObject = null;
   };
 
-  useEffect(() => () => {
-    console.log("DBG unmount");
-    const current = run.current;
-    if (current && current.recorder.state !== "inactive") current.recorder.stop();
-    release();
-  }, []);
-
   const captureFrame = async (current) => {
-    const source = video.current;
-    if (current.stopping || !source || source.readyState < 2 || !source.videoWidth) return;
+    const source = current.source;
+    if (current.stopping || source.readyState < 2 || !source.videoWidth) return;
     // The time is taken when the picture is drawn, on the same clock as the recording.
     const t = (performance.now() - current.started) / 1000;
     const canvas = document.createElement("canvas");
@@ -124,46 +134,63 @@ export default function CameraRecorder() {
   };
 
   const finish = async (reason) => {
-    const current = run.current;
+    const current = store.run;
     if (!current || current.stopping) return;
     current.stopping = true;
-    setPhase("sending");
-    setMessage(reason === "device_lost" ? texts.device_lost : texts.sending);
+    clearTimeout(store.orphanTimer);
+    update(store, { phase: "sending", message: reason === "device_lost" ? texts.device_lost : texts.sending });
     clearInterval(current.frameTimer);
     // A recorder whose tracks ended has already stopped by itself: waiting for a second "stop"
     // event would wait forever.
     if (current.recorder.state !== "inactive") current.recorder.stop();
     await Promise.race([current.stopped, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
-    release();
+    release(current);
     try {
       // Every piece and frame is on the server before the answer is submitted.
       await current.pieces;
       await current.frameSending;
       await callRetrying(current, "camera_stop", { reason });
-      setPhase("sent");
-      setMessage(texts.sent);
+      update(store, { phase: "sent", message: texts.sent, run: null });
     } catch (error) {
-      setPhase("idle");
-      setMessage(String(error.message || error));
+      update(store, { phase: "idle", message: String(error.message || error), run: null });
     }
   };
+  store.finish = finish;
+
+  // Shown by this recorder, or by the next one Chainlit creates for the same question.
+  useEffect(() => {
+    const view = () => redraw((n) => n + 1);
+    store.views.add(view);
+    clearTimeout(store.orphanTimer);
+    if (store.run && video.current) {
+      video.current.srcObject = store.run.stream;
+      video.current.play().catch(() => {});
+    }
+    return () => {
+      store.views.delete(view);
+      if (!store.run) return;
+      store.orphanTimer = setTimeout(() => {
+        if (!store.views.size && store.finish) store.finish("stopped");
+      }, ORPHAN_MS);
+    };
+  }, []);
 
   const start = async () => {
-    setMessage("");
+    update(store, { message: "" });
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.MediaRecorder) {
-      setMessage(texts.no_device);
+      update(store, { message: texts.no_device });
       return;
     }
-    setPhase("starting");
+    update(store, { phase: "starting" });
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     } catch (error) {
-      setPhase("idle");
       const name = error && error.name;
-      if (name === "NotAllowedError" || name === "SecurityError") setMessage(texts.denied);
-      else if (name === "NotFoundError" || name === "OverconstrainedError") setMessage(texts.no_device);
-      else setMessage((texts.failed || "").replace("{error}", String((error && error.message) || error)));
+      let message = (texts.failed || "").replace("{error}", String((error && error.message) || error));
+      if (name === "NotAllowedError" || name === "SecurityError") message = texts.denied;
+      else if (name === "NotFoundError" || name === "OverconstrainedError") message = texts.no_device;
+      update(store, { phase: "idle", message });
       return;
     }
     let accepted;
@@ -171,15 +198,21 @@ export default function CameraRecorder() {
       accepted = await call("camera_start", {});
     } catch (error) {
       stream.getTracks().forEach((track) => track.stop());
-      setPhase("idle");
-      setMessage(String(error.message || error));
+      update(store, { phase: "idle", message: String(error.message || error) });
       return;
     }
     const mimeType = VIDEO_TYPES.find((type) => MediaRecorder.isTypeSupported(type)) || "";
     const recorder = new MediaRecorder(stream, { mimeType, videoBitsPerSecond: 600000 });
+    // The frames are drawn from a video element of the store's own, which no re-render replaces.
+    const source = document.createElement("video");
+    source.muted = true;
+    source.playsInline = true;
+    source.srcObject = stream;
+    source.play().catch(() => {});
     const current = {
       stream,
       recorder,
+      source,
       started: 0,
       frames: [],
       frameSending: Promise.resolve(),
@@ -192,7 +225,6 @@ export default function CameraRecorder() {
     current.stopped = new Promise((resolve) => {
       recorder.onstop = resolve;
     });
-    run.current = current;
     recorder.ondataavailable = (event) => {
       if (!event.data || !event.data.size) return;
       const index = current.index++;
@@ -213,14 +245,13 @@ export default function CameraRecorder() {
     if (current.liveFace) current.frameTimer = setInterval(() => captureFrame(current), 1000 / data.fps);
     current.clockTimer = setInterval(() => {
       const elapsed = (performance.now() - current.started) / 1000;
-      setSeconds(Math.floor(elapsed));
+      if (Math.floor(elapsed) !== store.seconds) update(store, { seconds: Math.floor(elapsed) });
       if (elapsed >= data.maxSeconds) finish("limit");
     }, 500);
-    setSeconds(0);
-    setPhase("recording");
-    setMessage(texts.recording);
+    update(store, { run: current, seconds: 0, phase: "recording", message: texts.recording });
   };
 
+  const { phase, message, seconds } = store;
   const recording = phase === "recording";
   return (
     <div className="flex flex-col gap-2" data-camera-recorder={phase}>
