@@ -23,6 +23,8 @@ from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, question
 
 from interview_coach.core.settings import Settings
 from interview_coach.tools.face.analyzer import FaceAnalyzer
+from interview_coach.tools.voice.analysis import analyze_voice
+from interview_coach.tools.voice.transcribe import Transcriber
 from live_server import LiveServer, stop_server
 
 pytestmark = [
@@ -191,6 +193,9 @@ def camera_interview(camera_browser: Any, live_server: LiveServer, artifacts_dir
     finally:
         (artifacts_dir / "camera-console.log").write_text("\n".join(CONSOLE))
     data = live_server.data_dir
+    deadline = time.monotonic() + 60  # the video is replaced by its audio just after the feedback is shown
+    while list(data.rglob("*.webm")) and time.monotonic() < deadline:
+        time.sleep(0.5)
     result["after_first"] = {"webm": list(data.rglob("*.webm")), "wav": list((data / "media").rglob("*.wav"))}
     set_keep_recordings(page, True)
     result["kept_answer"] = answer_on_camera(page, artifacts_dir)
@@ -282,3 +287,17 @@ def test_a_denied_camera_leaves_the_question_open_for_a_typed_answer(
     card.wait_for()
     assert questions_asked(page) >= before
     page.context.close()
+
+
+def test_the_voice_was_analysed_while_recording_like_the_batch_analysis(
+    camera_interview: dict[str, Any], tmp_path: Path
+) -> None:
+    # The recording's sound was streamed to the voice analyser as its pieces arrived (see
+    # tests/integration/test_growing_audio.py); what it measured equals the batch analysis.
+    [webm] = camera_interview["kept_webm"]
+    streamed = camera_interview["report"]["questions"][1]["analysis"]["voice"]
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    batch = analyze_voice(webm, settings, Transcriber(settings), time_budget_s=streamed["time_budget_s"])
+    assert batch.wpm is not None and streamed["wpm"] == pytest.approx(batch.wpm, rel=0.05)
+    assert abs(streamed["filler_count"] - batch.filler_count) <= 1
+    assert streamed["long_pause_count"] == batch.long_pause_count

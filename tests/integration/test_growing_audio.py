@@ -8,6 +8,7 @@ one-second pieces, and the growing file is polled between pieces.
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,31 @@ def test_a_file_that_never_appears_or_is_not_media_gives_no_audio(tmp_path: Path
     junk.write_bytes(b"\x1a\x45\xdf\xa3 not really a recording" * 10)
     reader = GrowingRecordingAudio(junk)
     assert reader.poll() == b"" and reader.final() == b"" and reader.samples_taken == 0
+
+
+def test_a_camera_recording_streams_its_voice_while_pieces_are_written(webm: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis
+    from interview_coach.ui.chainlit.camera_frames import CameraRecording
+    from interview_coach.ui.chainlit.camera_voice import SAMPLE_RATE, CameraVoice
+
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    transcriber = Transcriber(settings)
+    target = tmp_path / "room.webm"
+    stream = BackgroundVoiceAnalysis(StreamingVoiceAnalyzer(transcriber, sample_rate=SAMPLE_RATE, time_budget_s=60.0))
+    with target.open("wb") as handle:
+        recording = CameraRecording(question_id="q1", path=target, handle=handle, live=None)
+        recording.voice = CameraVoice(target, stream)
+        data = webm.read_bytes()
+        for index in range(6):
+            recording.append(data[index * len(data) // 6 : (index + 1) * len(data) // 6])
+    deadline = time.monotonic() + 120
+    while stream.live.elapsed_s < 9.0 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the analyser's thread works through the queued sound
+    assert stream.live.segments_transcribed >= 1, "speech was transcribed before stop"
+    streamed = asyncio.run(recording.voice.finish())
+    assert streamed is not None
+    batch = analyze_voice(webm, settings, transcriber, time_budget_s=60.0)
+    assert batch.wpm is not None and streamed.wpm == pytest.approx(batch.wpm, rel=0.05)
+    assert abs(streamed.filler_count - batch.filler_count) <= 1

@@ -140,7 +140,7 @@ def _perceive(
 
     def voice() -> None:
         assert media is not None
-        _analyze_voice(deps, Path(media), question, analysis, answer.voice if answer.audio_path else None)
+        _analyze_voice(deps, Path(media), question, analysis, answer.voice)
 
     def face() -> None:
         assert answer.video_path is not None

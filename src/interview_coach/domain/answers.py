@@ -28,8 +28,8 @@ class AnswerInput(BaseModel):
     audio_path: str | None = None
     video_path: str | None = None
     voice: VoiceAnalysis | None = None
-    """Voice measured while the answer was spoken (streaming microphone) from ``audio_path``'s audio;
-    the pipeline uses it instead of analysing the file again."""
+    """Voice measured while the answer was spoken (the streaming microphone, or the sound of a camera
+    recording as it was written); the pipeline uses it instead of analysing the file again."""
     face: StreamedFace | None = None
     """Face measured while a camera answer was recorded (frames sent by the room); the pipeline uses
     it instead of landmarking ``video_path`` again."""

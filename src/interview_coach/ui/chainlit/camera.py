@@ -12,8 +12,10 @@ batches, one call at a time, so a slow round trip does not lower the rate), whic
 :class:`~interview_coach.tools.face.live.LiveFaceAnalysis` landmarks in a background worker
 with the same models as the batch path (loaded at server start, see ``deps.warm_up_steps``).
 In a practice interview the look-away measured on those frames feeds the live hints
-(``camera_hints.py``). On stop the recording is stored like an upload and submitted with the
-face already measured and the hints shown, so the pipeline does not landmark the video again.
+(``camera_hints.py``). The recording's sound is decoded as pieces arrive and streamed to the
+microphone's voice analyser (``camera_voice.py``). On stop the recording is stored like an upload
+and submitted with the face and voice already measured and the hints shown, so the pipeline
+neither landmarks nor transcribes the video again.
 
 Privacy: frames are analysed in memory on this server and never stored; the video file is kept
 only with the profile switch "Keep my camera recordings for replay". Without it, once the
@@ -26,9 +28,8 @@ import asyncio
 import logging
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import chainlit as cl
 import numpy as np
@@ -43,13 +44,15 @@ from interview_coach.ui.chainlit.answering import CLAIMS, refusal
 from interview_coach.ui.chainlit.camera_frames import (
     MAX_CHUNK_BYTES,
     MAX_FRAMES_PER_CALL,
+    CameraRecording,
     CameraRefusedError,
     feed_frames,
     frames_payload,
     payload_bytes,
 )
 from interview_coach.ui.chainlit.camera_hints import start_camera_hints
-from interview_coach.ui.chainlit.live_hints import LiveHints, hint_message, interview_mode
+from interview_coach.ui.chainlit.camera_voice import start_camera_voice
+from interview_coach.ui.chainlit.live_hints import hint_message, interview_mode
 from interview_coach.ui.chainlit.mic_stream import LIVE_HINTS_OPTION, nudge_items, stop_live_hints
 from interview_coach.ui.chainlit.session import SETTINGS, chat_state, say, user_id, waiting_question_id
 
@@ -82,21 +85,6 @@ TEXTS = {
         "connection is back."
     ),
 }
-
-
-@dataclass
-class CameraRecording:
-    """One camera answer being recorded in this chat."""
-
-    question_id: str
-    path: Path
-    handle: IO[bytes]
-    live: LiveFaceAnalysis | None
-    hints: LiveHints | None = None
-    started: float = field(default_factory=time.monotonic)
-    next_piece: int = 0
-    size: int = 0
-    frame_errors: int = 0
 
 
 def recorder_element() -> cl.CustomElement | None:
@@ -200,7 +188,9 @@ def _open_recording(question_id: str) -> CameraRecording:
     folder = files.private_dir(SETTINGS.data_dir / "uploads")
     handle = tempfile.NamedTemporaryFile(dir=folder, suffix=".webm", delete=False)  # noqa: SIM115  (closed on stop)
     Path(handle.name).chmod(files.PRIVATE_FILE_MODE)
-    return CameraRecording(question_id=question_id, path=Path(handle.name), handle=handle, live=live)
+    path = Path(handle.name)
+    voice = start_camera_voice(chat_state(), path)
+    return CameraRecording(question_id=question_id, path=path, handle=handle, live=live, voice=voice)
 
 
 def _hold() -> tuple[str, str]:
@@ -215,6 +205,8 @@ async def _discard(recording: CameraRecording | None) -> None:
     await stop_live_hints(recording.hints)
     if recording.live is not None:
         recording.live.cancel()
+    if recording.voice is not None:
+        recording.voice.cancel()
     recording.handle.close()
     recording.path.unlink(missing_ok=True)
 
@@ -276,7 +268,7 @@ async def camera_chunk(action: cl.Action) -> dict[str, Any]:
     recording.next_piece += 1
     recording.size += len(data)
     CLAIMS.touch(*_hold())
-    await asyncio.to_thread(recording.handle.write, data)
+    await asyncio.to_thread(recording.append, data)
     return {"ok": True}
 
 
@@ -329,6 +321,7 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
         await say(f"No camera answer recorded: {exc} The question is still open.")
         return _refused(str(exc))
     face = await _finish_live(recording.live)
+    voice = None if recording.voice is None else await recording.voice.finish()
     keep = _keep_video()
     seconds = time.monotonic() - recording.started
     note = "" if keep else " — the video is deleted after analysis (the audio is kept)"
@@ -343,9 +336,9 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
     from interview_coach.ui.chainlit.handlers import submit  # handlers renders turns, which offer the camera
 
     if kind == "video":
-        answer = AnswerInput(video_path=str(stored), face=face, nudges=nudges)
+        answer = AnswerInput(video_path=str(stored), face=face, voice=voice, nudges=nudges)
     else:
-        answer = AnswerInput(audio_path=str(stored), nudges=nudges)
+        answer = AnswerInput(audio_path=str(stored), voice=voice, nudges=nudges)
     try:
         await submit(state, answer)
     finally:

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from interview_coach.tools.face.live import MAX_JPEG_BYTES, LiveFaceAnalysis, LiveFaceStats, decode_jpeg
 from interview_coach.tools.media.decode import MediaError
 
+if TYPE_CHECKING:
+    from interview_coach.ui.chainlit.camera_voice import CameraVoice
+    from interview_coach.ui.chainlit.live_hints import LiveHints
+
 __all__ = [
     "MAX_CHUNK_BYTES",
     "MAX_FRAMES_PER_CALL",
+    "CameraRecording",
     "CameraRefusedError",
     "feed_frames",
     "frames_payload",
@@ -67,3 +75,26 @@ def feed_frames(live: LiveFaceAnalysis, frames: list[tuple[float, bytes]]) -> tu
         except MediaError:
             refused += 1  # one bad frame loses a fifth of a second, not the answer
     return refused, live.live()
+
+
+@dataclass
+class CameraRecording:
+    """One camera answer being recorded in this chat."""
+
+    question_id: str
+    path: Path
+    handle: IO[bytes]
+    live: LiveFaceAnalysis | None
+    hints: LiveHints | None = None
+    started: float = field(default_factory=time.monotonic)
+    next_piece: int = 0
+    size: int = 0
+    frame_errors: int = 0
+    voice: CameraVoice | None = None
+
+    def append(self, data: bytes) -> None:
+        """Write the next piece and stream the sound it adds (call off the event loop)."""
+        self.handle.write(data)
+        self.handle.flush()
+        if self.voice is not None:
+            self.voice.after_piece()

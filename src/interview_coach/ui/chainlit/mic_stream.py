@@ -37,8 +37,11 @@ def mic_rate() -> int:
     return config.features.audio.sample_rate if config.features.audio else 24000
 
 
-def start_voice_stream(state: dict[str, Any]) -> BackgroundVoiceAnalysis | None:
-    """Start analysing the microphone while the candidate speaks, or ``None`` if voice is not measured."""
+def start_voice_stream(state: dict[str, Any], sample_rate: int | None = None) -> BackgroundVoiceAnalysis | None:
+    """Start analysing the answer's audio while the candidate speaks, or ``None`` if voice is not measured.
+
+    ``sample_rate`` is that of the PCM16 chunks to come (default: the room microphone's).
+    """
     request: InterviewPlanRequest | None = state.get("request")
     if request is not None and "voice" in request.opted_out_metrics:
         return None
@@ -50,7 +53,7 @@ def start_voice_stream(state: dict[str, Any]) -> BackgroundVoiceAnalysis | None:
     question = state.get("question")
     analyzer = StreamingVoiceAnalyzer(
         transcriber,
-        sample_rate=mic_rate(),
+        sample_rate=sample_rate or mic_rate(),
         time_budget_s=question.time_budget_s if question is not None else None,
         max_duration_s=SETTINGS.max_media_duration_s,
     )
