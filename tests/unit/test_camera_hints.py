@@ -25,6 +25,7 @@ from interview_coach.domain.targets import NUDGE_LOOK_AWAY_S
 from interview_coach.tools.face.analyzer import FaceAnalyzer
 from interview_coach.tools.face.landmarkers import RgbFrame
 from interview_coach.tools.face.live import LiveFaceAnalysis
+from interview_coach.tools.voice.streaming import LiveVoiceStats
 from interview_coach.ui.chainlit.camera_hints import CameraHintSource, start_camera_hints
 
 pytestmark = pytest.mark.slow
@@ -136,3 +137,28 @@ async def test_the_hint_loop_shows_the_look_away_once_and_keeps_it_for_the_repla
     assert [n.kind for n in shown] == ["looking_away"]
     assert kept == shown
     assert shown[0].at_s == pytest.approx(FACE_LEAVES_S + NUDGE_LOOK_AWAY_S, abs=2 / FPS)
+
+
+class _Heard:
+    """The streamed sound's running measures, as ``CameraVoice.live`` gives them."""
+
+    def __init__(self, stats: LiveVoiceStats) -> None:
+        self.live = stats
+
+
+def test_the_streamed_sound_of_a_camera_answer_gives_the_voice_hints(
+    analyzer: FaceAnalyzer, face_turns: Frames
+) -> None:
+    live = LiveFaceAnalysis(analyzer, fps=FPS, include_gestures=False, max_queued=len(face_turns) + 1)
+    for t, rgb in face_turns[:4]:  # looking at the camera
+        live.feed(t, rgb)
+    wait_until_analysed(live, 4)
+    silent = LiveVoiceStats(elapsed_s=9.0, speech_s=3.0, response_delay_s=1.0, silence_s=6.0, word_count=9)
+    source = CameraHintSource(live, _Heard(silent))
+    heard = source.live
+    assert heard.silence_s == 6.0 and heard.elapsed_s == 9.0  # the sound's clock is ahead of 4 frames
+    nudge = NudgePolicy(mode=InterviewMode.PRACTICE).observe(heard, source.looking_away_s())
+    assert nudge is not None and nudge.kind == "silence"
+    without_sound = CameraHintSource(live)
+    assert NudgePolicy(mode=InterviewMode.PRACTICE).observe(without_sound.live, without_sound.looking_away_s()) is None
+    live.finish()

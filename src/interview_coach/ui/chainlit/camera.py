@@ -240,7 +240,9 @@ async def camera_start(action: cl.Action) -> dict[str, Any]:
         options: dict[str, Any] = cl.user_session.get("options") or {}
         mode = interview_mode(state.get("request"), options)
         enabled = bool(options.get(LIVE_HINTS_OPTION, True))
-        recording.hints = start_camera_hints(recording.live, mode, enabled=enabled, show=_show_hint)
+        recording.hints = start_camera_hints(
+            recording.live, mode, enabled=enabled, show=_show_hint, voice=recording.voice
+        )
     cl.user_session.set("camera", recording)
     return {"ok": True, "liveFace": recording.live is not None}
 
