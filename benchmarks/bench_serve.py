@@ -27,19 +27,12 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' Chromium flags
+
+from chromium_flags import CHROMIUM_ARGS  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "serve.json"
 TOKEN = {"Authorization": "Bearer bench-token"}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 TYPED_ANSWER = (
     "In my last role I owned the billing service. A retry change double-charged 300 customers. "
     "My task was to stop the damage: I rolled back within 40 minutes, wrote the refund script and added "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 import live_server
 from chromium_flags import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (the browser tests import them from here)
@@ -37,3 +40,16 @@ class NetworkLog:
 
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+
+
+def wait_until_ready(server: LiveServer, timeout_s: float = 600) -> None:
+    """Wait for the server's warm-up (Whisper, the landmarkers a camera answer borrows) to finish."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(server.base_url + "/readyz", timeout=10).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass  # a server busy warming up may not answer in time; ask again
+        time.sleep(1)
+    raise AssertionError(f"the server did not warm up in {timeout_s} s")

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NetworkLog, start_server
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NetworkLog, start_server, wait_until_ready
 from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, questions_asked, send_text
 
 from interview_coach.core.settings import Settings
@@ -108,19 +108,6 @@ def open_room(browser: Any, server: LiveServer, network: NetworkLog, permissions
     page.set_default_timeout(TIMEOUT_MS)
     page.on("console", lambda msg: CONSOLE.append(f"{msg.type}: {msg.text}"))
     return page
-
-
-def wait_until_ready(server: LiveServer, timeout_s: float = 600) -> None:
-    """Wait for the warm-up, which loads the landmarkers a camera answer borrows (and Whisper)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(server.base_url + "/readyz", timeout=10).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass  # a server busy warming up may not answer in time; ask again
-        time.sleep(1)
-    raise AssertionError(f"the server did not warm up in {timeout_s} s")
 
 
 def _report(server: LiveServer, token: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_support import NetworkLog, start_server
+from browser_support import NetworkLog, start_server, wait_until_ready
 from test_camera_answer import (
     BATCH_FPS,
     LIVE_FPS,
@@ -29,7 +29,6 @@ from test_camera_answer import (
     camera_browser,  # noqa: F401  (a fixture, requested by name below)
     camera_clip,  # noqa: F401  (a fixture camera_browser needs)
     open_room,
-    wait_until_ready,
 )
 from test_room import QUESTION, TIMEOUT_MS, assistant_messages, log_in, mic_button, questions_asked, send_text
 

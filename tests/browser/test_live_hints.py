@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, NetworkLog, start_server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, NetworkLog, start_server, wait_until_ready
 from test_room import (
     QUESTION,
     TIMEOUT_MS,
@@ -129,7 +127,7 @@ def _answer_with_the_microphone(
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={wav}",
     ]
-    _wait_until_ready(server)
+    wait_until_ready(server)
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
     try:
         network = NetworkLog()
@@ -152,19 +150,6 @@ def _answer_with_the_microphone(
         return result
     finally:
         browser.close()
-
-
-def _wait_until_ready(server: LiveServer, timeout_s: float = 600) -> None:
-    """Wait for the warm-up: a Whisper model still loading would hold up the first segment, and the hints."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(server.base_url + "/readyz", timeout=10).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass  # a server busy warming up may not answer in time; ask again
-        time.sleep(1)
-    raise AssertionError(f"the server did not warm up in {timeout_s} s")
 
 
 def _both_hints_appear(page: Any) -> dict[str, Any]:
