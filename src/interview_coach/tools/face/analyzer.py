@@ -63,6 +63,26 @@ def _close_all(idle: list[VideoLandmarkers], lock: threading.Lock) -> None:
         landmarkers.close()
 
 
+def _close_all_later(idle: list[VideoLandmarkers], lock: threading.Lock) -> None:
+    """Close idle landmarkers on a thread of their own (the analyser's finalizer).
+
+    A finalizer runs wherever garbage collection happens, e.g. inside
+    ``ThreadPoolExecutor.submit`` while it holds the executor module's global lock; closing
+    mediapipe there submits to an executor again and deadlocked the process (seen in CI).
+    """
+    if getattr(weakref.finalize, "_shutdown", False):  # interpreter exit: no garbage collection underway
+        _close_all(idle, lock)
+        return
+
+    def close() -> None:
+        try:
+            _close_all(idle, lock)
+        except Exception:
+            return
+
+    threading.Thread(target=close, name="close-landmarkers", daemon=True).start()
+
+
 class FaceAnalyzer:
     """Analyse face and gestures in video answers and stills with packaged mediapipe models.
 
@@ -79,7 +99,7 @@ class FaceAnalyzer:
         self._lock = threading.Lock()
         self._idle: list[VideoLandmarkers] = []
         # Closed at interpreter exit at the latest: mediapipe's own finalizers fail once modules are torn down.
-        weakref.finalize(self, _close_all, self._idle, self._lock)
+        weakref.finalize(self, _close_all_later, self._idle, self._lock)
 
     @contextmanager
     def _landmarkers(self, paths: ModelPaths) -> Iterator[VideoLandmarkers]:
