@@ -55,8 +55,8 @@ class Transcriber(Protocol):
         """The model's name, reported with every analysis."""
         ...
 
-    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
-        """Transcribe 16 kHz mono float audio."""
+    def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
+        """Transcribe 16 kHz mono float audio (``window_s``: a shorter encoder window, for speed)."""
         ...
 
 

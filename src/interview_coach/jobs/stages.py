@@ -72,10 +72,10 @@ class _StagedTranscriber:
     def model_name(self) -> str:
         return self._inner.model_name
 
-    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
+    def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
         self._tracker.started("voice")
         try:
-            return self._inner.transcribe(audio)
+            return self._inner.transcribe(audio, window_s=window_s)
         finally:
             self._tracker.finished()
 

@@ -33,7 +33,7 @@ from interview_coach.domain.voice import (
 from interview_coach.tools.media.decode import decode_audio
 from interview_coach.tools.voice import fillers as filler_rules
 from interview_coach.tools.voice.activity import gaps_between, speech_probabilities, speech_regions
-from interview_coach.tools.voice.prosody import Prosody, measure_prosody
+from interview_coach.tools.voice.prosody import Prosody, ProsodyTracks, measure_prosody
 from interview_coach.tools.voice.transcribe import SAMPLE_RATE
 
 __all__ = ["analyze_audio", "analyze_voice", "combine_measures"]
@@ -81,6 +81,7 @@ def combine_measures(
     *,
     model: str,
     time_budget_s: float | None = None,
+    tracks: ProsodyTracks | None = None,
 ) -> VoiceAnalysis:
     """Build the analysis from the speech regions and the transcript of the same 16 kHz audio.
 
@@ -94,6 +95,7 @@ def combine_measures(
         transcript: the words recognised in ``audio``; ``None`` when there was no speech to transcribe.
         model: the speech-to-text model's name, reported when nothing was measured.
         time_budget_s: the question's time budget, to flag over-long answers.
+        tracks: the pitch and intensity tracks of ``audio`` when already computed.
 
     """
     duration = audio.size / SAMPLE_RATE
@@ -105,7 +107,7 @@ def combine_measures(
     span = _speaking_span(words, regions)
     speech = [r for r in regions if r.overlaps(span)] or [span]
     speech = [TimeSpan.of(max(r.start, span.start), min(r.end, span.end)) for r in speech]
-    prosody = measure_prosody(audio, SAMPLE_RATE, speech)
+    prosody = measure_prosody(audio, SAMPLE_RATE, speech, tracks)
     return _build_analysis(transcript, words, speech, span, prosody, duration=duration, time_budget_s=time_budget_s)
 
 

@@ -26,6 +26,7 @@ _BREATH_ABOVE_FLOOR_DB = 12.0
 _GASP_BELOW_SPEECH_DB = 12.0
 _MAX_VOICED_SHARE_IN_BREATH = 0.3
 _EDGE_S = 0.05
+_PIECE_MARGIN_S = 0.1
 
 
 class BreathEvent(TimeSpan):
@@ -55,33 +56,94 @@ class Prosody:
     breaths: list[BreathEvent] = field(default_factory=list)
 
 
-def measure_prosody(audio: NDArray[np.float32], sample_rate: int, speech: list[TimeSpan]) -> Prosody:
+@dataclass(frozen=True)
+class ProsodyTracks:
+    """Pitch (Hz, 0 where unvoiced) and intensity (dB) frames of a recording, with their times."""
+
+    f0: NDArray[np.float64]
+    f0_times: NDArray[np.float64]
+    level: NDArray[np.float64]
+    level_times: NDArray[np.float64]
+
+    @classmethod
+    def joined(cls, pieces: list[ProsodyTracks]) -> ProsodyTracks:
+        """Join the tracks of consecutive pieces of one recording, in time order."""
+        return cls(
+            np.concatenate([p.f0 for p in pieces]),
+            np.concatenate([p.f0_times for p in pieces]),
+            np.concatenate([p.level for p in pieces]),
+            np.concatenate([p.level_times for p in pieces]),
+        )
+
+
+def prosody_tracks(
+    audio: NDArray[np.float32], sample_rate: int, start: int = 0, end: int | None = None
+) -> ProsodyTracks | None:
+    """Pitch and intensity tracks of ``audio[start:end]``: the costly half of :func:`measure_prosody`.
+
+    Only the audio is needed, so the streaming analyser computes the tracks of each piece of an
+    answer while the candidate is still speaking. A piece is measured with a margin on both
+    sides (more than Praat's analysis windows) and keeps the frames inside it, so the joined
+    pieces follow the tracks of the whole recording; times are on the whole recording's clock.
+
+    Args:
+        audio: mono samples in [-1, 1].
+        sample_rate: sampling rate of ``audio``.
+        start: first sample of the piece.
+        end: sample after the piece (``None``: the end of ``audio``).
+
+    Returns:
+        The tracks, or ``None`` when the audio around the piece is shorter than 0.1 s.
+
+    """
+    end = audio.size if end is None else end
+    margin = round(_PIECE_MARGIN_S * sample_rate)
+    low, high = max(0, start - margin), min(audio.size, end + margin)
+    if high - low < sample_rate // 10 or end <= start:
+        return None
+    import parselmouth
+
+    sound = parselmouth.Sound(audio[low:high].astype(np.float64), sampling_frequency=float(sample_rate))
+    pitch = sound.to_pitch(time_step=_TIME_STEP_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ)
+    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR_HZ, time_step=_TIME_STEP_S)
+    f0, f0_times = _pitch_track(pitch)
+    level, level_times = _intensity_track(intensity)
+    offset = low / sample_rate
+    f0_times, level_times = f0_times + offset, level_times + offset
+    if (low, high) == (0, audio.size):
+        return ProsodyTracks(f0, f0_times, level, level_times)
+    lo_s, hi_s = start / sample_rate, end / sample_rate
+    pitch_in = (f0_times >= lo_s) & (f0_times < hi_s)
+    level_in = (level_times >= lo_s) & (level_times < hi_s)
+    return ProsodyTracks(f0[pitch_in], f0_times[pitch_in], level[level_in], level_times[level_in])
+
+
+def measure_prosody(
+    audio: NDArray[np.float32], sample_rate: int, speech: list[TimeSpan], tracks: ProsodyTracks | None = None
+) -> Prosody:
     """Measure pitch, loudness variation and breath-like gaps of the speech in ``audio``.
 
     Args:
         audio: mono samples in [-1, 1].
         sample_rate: sampling rate of ``audio``.
         speech: speech intervals from the VAD; frames outside them are ignored.
+        tracks: :func:`prosody_tracks` of the same audio when already computed.
 
     """
     if not speech or audio.size < sample_rate // 10:
         return Prosody()
-    import parselmouth
-
-    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(sample_rate))
-    pitch = sound.to_pitch(time_step=_TIME_STEP_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ)
-    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR_HZ, time_step=_TIME_STEP_S)
-    f0, f0_times = _pitch_track(pitch)
-    level, level_times = _intensity_track(intensity)
-    voiced = (f0 > 0) & _inside(f0_times, speech)
-    mean_hz, variation_st = _pitch_statistics(f0[voiced])
-    speech_levels = level[_inside(level_times, speech)]
+    tracks = tracks or prosody_tracks(audio, sample_rate)
+    if tracks is None:
+        return Prosody()
+    voiced = (tracks.f0 > 0) & _inside(tracks.f0_times, speech)
+    mean_hz, variation_st = _pitch_statistics(tracks.f0[voiced])
+    speech_levels = tracks.level[_inside(tracks.level_times, speech)]
     return Prosody(
         pitch_mean_hz=mean_hz,
         pitch_variation_st=variation_st,
         volume_variation_db=_volume_variation(speech_levels),
         voiced_frames=int(voiced.sum()),
-        breaths=_breath_events(speech, _Tracks(f0, f0_times, level, level_times), speech_levels),
+        breaths=_breath_events(speech, tracks, speech_levels),
     )
 
 
@@ -123,15 +185,9 @@ def _volume_variation(speech_levels: NDArray[np.float64]) -> float | None:
     return float(np.std(loud)) if loud.size >= _MIN_VOICED_FRAMES else None
 
 
-@dataclass(frozen=True)
-class _Tracks:
-    f0: NDArray[np.float64]
-    f0_times: NDArray[np.float64]
-    level: NDArray[np.float64]
-    level_times: NDArray[np.float64]
-
-
-def _breath_events(speech: list[TimeSpan], tracks: _Tracks, speech_levels: NDArray[np.float64]) -> list[BreathEvent]:
+def _breath_events(
+    speech: list[TimeSpan], tracks: ProsodyTracks, speech_levels: NDArray[np.float64]
+) -> list[BreathEvent]:
     f0, f0_times, level, level_times = tracks.f0, tracks.f0_times, tracks.level, tracks.level_times
     if speech_levels.size == 0 or level.size == 0:
         return []

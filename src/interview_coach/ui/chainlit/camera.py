@@ -17,6 +17,10 @@ microphone's voice analyser (``camera_voice.py``). On stop the recording is stor
 and submitted with the face and voice already measured and the hints shown, so the pipeline
 neither landmarks nor transcribes the video again.
 
+A recording also stops by itself just before ``Settings.max_media_duration_s`` (a longer file would
+be refused as a whole) and when a track ends because its device went away; the server then says
+why (``recording_texts.py``) and analyses what was recorded.
+
 Privacy: frames are analysed in memory on this server and never stored; the video file is kept
 only with the profile switch "Keep my camera recordings for replay". Without it, once the
 answer is analysed the video is replaced by its audio track (spoken answers keep their audio too).
@@ -54,6 +58,8 @@ from interview_coach.ui.chainlit.camera_hints import start_camera_hints
 from interview_coach.ui.chainlit.camera_voice import start_camera_voice
 from interview_coach.ui.chainlit.live_hints import hint_message, interview_mode
 from interview_coach.ui.chainlit.mic_stream import LIVE_HINTS_OPTION, nudge_items, stop_live_hints
+from interview_coach.ui.chainlit.recording_texts import CAMERA_TEXTS as TEXTS
+from interview_coach.ui.chainlit.recording_texts import device_lost_text, limit_text
 from interview_coach.ui.chainlit.session import SETTINGS, chat_state, say, user_id, waiting_question_id
 
 logger = logging.getLogger(__name__)
@@ -63,28 +69,6 @@ CAMERA_FPS = 5.0
 FRAME_WIDTH = 320
 CHUNK_MS = 1000
 KEEP_SWITCH = "keep_camera_recordings"
-TEXTS = {
-    "start": "Answer on camera",
-    "stop": "Stop and submit",
-    "recording": "Recording — your answer is analysed while you speak.",
-    "sending": "Sending your answer…",
-    "sent": "Answer sent.",
-    "self_view": "Your camera (self-view)",
-    "denied": (
-        "The camera or microphone permission was denied, so nothing was recorded. The question is still "
-        "open: type your answer or use the microphone, or allow the camera in the browser and try again."
-    ),
-    "no_device": (
-        "No camera or microphone was found, so nothing was recorded. The question is still open: type your "
-        "answer or use the microphone."
-    ),
-    "failed": "The camera could not be started ({error}). The question is still open: type or use the microphone.",
-    "device_lost": "The camera or microphone stopped during your answer; what was recorded until then was sent.",
-    "reconnecting": (
-        "The connection to the server was lost. Keep going: the recording goes on and is sent when the "
-        "connection is back."
-    ),
-}
 
 
 def recorder_element() -> cl.CustomElement | None:
@@ -103,7 +87,7 @@ def recorder_element() -> cl.CustomElement | None:
         "frameWidth": FRAME_WIDTH,
         "chunkMs": CHUNK_MS,
         "maxSeconds": SETTINGS.max_media_duration_s,
-        "texts": TEXTS,
+        "texts": {**TEXTS, "limit": limit_text(SETTINGS.max_media_duration_s)},
     }
     return cl.CustomElement(name=ELEMENT, props=props, display="inline")
 
@@ -312,8 +296,9 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
     if state["phase"] != "interview" or recording.question_id != waiting_question_id(state):
         await _discard(recording)
         return _refused("This question is no longer waiting for an answer; the recording was discarded.")
-    if action.payload.get("reason") == "device_lost":
-        await say(TEXTS["device_lost"])
+    notice = _stop_notice(action.payload)
+    if notice:
+        await say(notice)
     try:
         stored, kind = await asyncio.to_thread(
             files.store_answer_file, SETTINGS, user_id(), state["session_id"], recording.question_id, recording.path
@@ -325,7 +310,8 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
     face = await _finish_live(recording.live)
     voice = None if recording.voice is None else await recording.voice.finish()
     keep = _keep_video()
-    seconds = time.monotonic() - recording.started
+    # The recording's own length when its sound was measured; the time since the start includes the upload.
+    seconds = voice.duration_s if voice is not None else time.monotonic() - recording.started
     note = "" if keep else " — the video is deleted after analysis (the audio is kept)"
     from interview_coach.ui.chainlit.rendering import evidence_player  # rendering imports this module
 
@@ -347,7 +333,15 @@ async def camera_stop(action: cl.Action) -> dict[str, Any]:
         CLAIMS.release(*_hold())
         if not keep and kind == "video":
             await asyncio.to_thread(keep_audio_only, stored)
-    return {"ok": True}
+    return {"ok": True, "message": notice}
+
+
+def _stop_notice(payload: dict[str, Any]) -> str:
+    """Say why the recording stopped when the candidate did not stop it (device lost, length limit)."""
+    if payload.get("reason") == "device_lost":
+        lost = payload.get("lost")
+        return device_lost_text([str(kind) for kind in lost] if isinstance(lost, list) else [])
+    return limit_text(SETTINGS.max_media_duration_s) if payload.get("reason") == "limit" else ""
 
 
 async def _show_hint(nudge: LiveNudge) -> None:

@@ -20,12 +20,14 @@ from interview_coach.tools.voice.streaming import BackgroundVoiceAnalysis
 from interview_coach.ui import files, registry
 from interview_coach.ui.chainlit.answering import CLAIMS, refusal
 from interview_coach.ui.chainlit.mic_stream import (
+    announce_device_loss,
     finish_voice_stream,
     hint_replay,
     mic_rate,
     start_live_hints,
     start_voice_stream,
     stop_live_hints,
+    take_chunk,
 )
 from interview_coach.ui.chainlit.rendering import coach_text, render_turn
 from interview_coach.ui.chainlit.session import (
@@ -343,11 +345,9 @@ async def audio_chunk(chunk: Any) -> None:
     """Collect raw PCM16 microphone audio and queue it for the streaming analysis."""
     buffer: bytearray | None = cl.user_session.get("audio")
     if buffer is not None:
-        buffer.extend(chunk.data)
         CLAIMS.touch(chat_state()["session_id"], cl.context.session.id)
         stream: BackgroundVoiceAnalysis | None = cl.user_session.get("voice_stream")
-        if stream is not None:
-            stream.feed(chunk.data)
+        await take_chunk(buffer, stream, chunk.data)  # up to the answer-length limit
 
 
 @cl.on_audio_end
@@ -379,6 +379,7 @@ async def audio_end() -> None:
         await say(f"No answer recorded: {exc}")
         return
     seconds = len(buffer) / 2 / rate
+    await announce_device_loss(buffer)
     await cl.Message(
         author="You",
         type="user_message",

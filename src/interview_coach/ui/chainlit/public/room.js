@@ -196,3 +196,53 @@
     });
   };
 })();
+
+// A microphone answer stops by itself when the microphone disappears mid-answer (unplugged, turned
+// off, taken by another app): Chainlit's recorder would go on sending silence. The server is told
+// first, so it says why the answer ended (ui/chainlit/mic_stream.py); the same stop is made when the
+// server says the answer reached the length limit. Camera answers watch their own tracks
+// (elements/CameraRecorder.jsx).
+(function () {
+  "use strict";
+  var STOP = "interview-coach-stop-microphone";
+  var LOST = "interview-coach-microphone-lost";
+  var media = navigator.mediaDevices;
+
+  // Chainlit's microphone toggle: the button just before the upload button, showing an "x" while it records.
+  function recordingToggle() {
+    var upload = document.getElementById("upload-button");
+    var buttons = document.querySelectorAll("#message-composer button");
+    var previous = null;
+    for (var i = 0; i < buttons.length && buttons[i] !== upload; i++) previous = buttons[i];
+    return previous && previous.querySelector("svg[class*='lucide-x']") ? previous : null;
+  }
+
+  function stopMicrophone() {
+    var toggle = recordingToggle();
+    if (toggle) toggle.click();
+  }
+
+  if (media && media.getUserMedia) {
+    var getUserMedia = media.getUserMedia.bind(media);
+    media.getUserMedia = function (constraints) {
+      return getUserMedia(constraints).then(function (stream) {
+        // Chainlit's recorder asks for sound only; a page's own track.stop() fires no "ended".
+        if (constraints && constraints.audio && !constraints.video) {
+          stream.getAudioTracks().forEach(function (track) {
+            track.addEventListener("ended", function () {
+              if (recordingToggle()) window.postMessage({ type: LOST }, window.location.origin);
+            });
+          });
+        }
+        return stream;
+      });
+    };
+  }
+
+  // Chainlit passes every window message on to the server in the same dispatch, so the server
+  // hears of a lost microphone before the "audio_end" that the stop sends after its own awaits.
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.source === window && data && (data.type === STOP || data.type === LOST)) stopMicrophone();
+  });
+})();

@@ -23,6 +23,10 @@ const RETRY_FOR_MS = 180000;
 const RETRY_PAUSES_MS = [500, 1000, 2000, 4000];
 // A recording whose recorder went away for good (the element was removed) is submitted after this.
 const ORPHAN_MS = 5000;
+// The recording stops this much before the answer-length limit (props.maxSeconds): the server
+// refuses a file even slightly longer than the limit, and the encoder's last frames land after
+// the stop.
+const LIMIT_MARGIN_S = 0.25;
 const STORES = (window.__interviewCoachCamera = window.__interviewCoachCamera || {});
 
 // The server answered and said no: sending it again would not help.
@@ -95,6 +99,7 @@ export default function CameraRecorder() {
   const release = (current) => {
     clearInterval(current.frameTimer);
     clearInterval(current.clockTimer);
+    clearTimeout(current.limitTimer);
     current.stream.getTracks().forEach((track) => {
       track.onended = null;
       track.stop();
@@ -133,24 +138,32 @@ export default function CameraRecorder() {
     }
   };
 
+  // Why the recording stopped when the candidate did not stop it; the server's reply says it again,
+  // naming the devices that were lost.
+  const STOP_MESSAGES = { device_lost: texts.device_lost, limit: texts.limit };
+
   const finish = async (reason) => {
     const current = store.run;
     if (!current || current.stopping) return;
     current.stopping = true;
     clearTimeout(store.orphanTimer);
-    update(store, { phase: "sending", message: reason === "device_lost" ? texts.device_lost : texts.sending });
+    clearTimeout(current.limitTimer);
+    update(store, { phase: "sending", message: STOP_MESSAGES[reason] || texts.sending });
     clearInterval(current.frameTimer);
     // A recorder whose tracks ended has already stopped by itself: waiting for a second "stop"
     // event would wait forever.
     if (current.recorder.state !== "inactive") current.recorder.stop();
     await Promise.race([current.stopped, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+    // By now every track that went away with the device has ended too (a webcam takes its microphone).
+    const ended = current.stream.getTracks().filter((track) => track.readyState === "ended");
+    const lost = reason === "device_lost" ? ended.map((track) => track.kind) : [];
     release(current);
     try {
       // Every piece and frame is on the server before the answer is submitted.
       await current.pieces;
       await current.frameSending;
-      await callRetrying(current, "camera_stop", { reason });
-      update(store, { phase: "sent", message: texts.sent, run: null });
+      const response = await callRetrying(current, "camera_stop", { reason, lost });
+      update(store, { phase: "sent", message: response.message || texts.sent, run: null });
     } catch (error) {
       update(store, { phase: "idle", message: String(error.message || error), run: null });
     }
@@ -233,6 +246,7 @@ export default function CameraRecorder() {
         callRetrying(current, "camera_chunk", { index, data: await toBase64(event.data) }),
       );
     };
+    // A track ends by itself when its device is unplugged, turned off or taken by another app.
     stream.getTracks().forEach((track) => {
       track.onended = () => finish("device_lost");
     });
@@ -242,11 +256,13 @@ export default function CameraRecorder() {
     }
     recorder.start(data.chunkMs);
     current.started = performance.now();
+    const limitS = data.maxSeconds - LIMIT_MARGIN_S;
+    current.limitTimer = setTimeout(() => finish("limit"), limitS * 1000);
     if (current.liveFace) current.frameTimer = setInterval(() => captureFrame(current), 1000 / data.fps);
     current.clockTimer = setInterval(() => {
       const elapsed = (performance.now() - current.started) / 1000;
       if (Math.floor(elapsed) !== store.seconds) update(store, { seconds: Math.floor(elapsed) });
-      if (elapsed >= data.maxSeconds) finish("limit");
+      if (elapsed >= limitS) finish("limit"); // in case the browser delayed the timer
     }, 500);
     update(store, { run: current, seconds: 0, phase: "recording", message: texts.recording });
   };
