@@ -43,8 +43,8 @@ class _EncoderWindow:
     """Wraps ``WhisperModel.encode`` to show the encoder only the first ``frames`` mel frames.
 
     Whisper pads every window to 30 s and the encoder's cost is that of the padded window, so a
-    5-s segment costs what 30 s do. A shorter window trades a little accuracy for time (measured
-    in the streaming notes of the README); ``None`` keeps Whisper's own 30 s.
+    5-s segment costs what 30 s do. A shorter window trades a little accuracy for time (see
+    ``TAIL_WINDOW_S`` in ``streaming.py``); ``None`` keeps Whisper's own 30 s.
     """
 
     def __init__(self, encode: Callable[[NDArray[np.float32]], Any]) -> None:
