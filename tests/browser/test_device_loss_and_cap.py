@@ -159,7 +159,15 @@ def stored_wavs(server: LiveServer, report: dict[str, Any]) -> list[float]:
     return durations
 
 
-def measured(artifacts_dir: Path, name: str, result: dict[str, Any]) -> None:
+def wrap_up(page: Any, live_server: LiveServer, token: str, record: Path, result: dict[str, Any]) -> None:
+    """End the interview, note its report and stored WAVs in ``result``, close the tab, write ``record``."""
+    result["report"] = finish(page, live_server, token)
+    result["wavs"] = stored_wavs(live_server, result["report"])
+    page.context.close()
+    measured(record, result)
+
+
+def measured(record: Path, result: dict[str, Any]) -> None:
     """Keep what was recorded and measured for the record (durations in seconds)."""
     answers = [
         {
@@ -172,7 +180,7 @@ def measured(artifacts_dir: Path, name: str, result: dict[str, Any]) -> None:
     ]
     kept = {k: v for k, v in result.items() if k.endswith(("_s", "seconds")) or k == "wavs"}
     shown = {k: v["seconds"] for k, v in result.items() if isinstance(v, dict) and "seconds" in v}
-    (artifacts_dir / f"{name}.json").write_text(json.dumps({"answers": answers, "shown_s": shown, **kept}))
+    record.write_text(json.dumps({"answers": answers, "shown_s": shown, **kept}))
 
 
 @pytest.fixture(scope="module")
@@ -210,10 +218,7 @@ def devices_lost(request: pytest.FixtureRequest, live_server: LiveServer, artifa
     before = counts(page)
     send_text(page, "I would tell the product manager the same day, estimate the delay and offer to cut scope.")
     assistant_messages(page).filter(has_text="Feedback on").nth(before["cards"]).wait_for()
-    result["report"] = finish(page, live_server, "token-alice")
-    result["wavs"] = stored_wavs(live_server, result["report"])
-    page.context.close()
-    measured(artifacts_dir, "device-loss", result)
+    wrap_up(page, live_server, "token-alice", artifacts_dir / "device-loss.json", result)
     return result
 
 
@@ -279,10 +284,7 @@ def capped(request: pytest.FixtureRequest, live_server: LiveServer, artifacts_di
     result["camera"] = answered(page, before, "camera")
     result["limit_notices"] = assistant_messages(page).filter(has_text=limit_text(LIMIT_S)).count()
     page.screenshot(path=str(artifacts_dir / "24-camera-limit.png"), full_page=True)
-    result["report"] = finish(page, live_server, "token-bob")
-    result["wavs"] = stored_wavs(live_server, result["report"])
-    page.context.close()
-    measured(artifacts_dir, "answer-limit", result)
+    wrap_up(page, live_server, "token-bob", artifacts_dir / "answer-limit.json", result)
     return result
 
 
