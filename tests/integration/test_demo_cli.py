@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(
-    *args: str, data_dir: Path, timeout: float = 600, shared: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    if shared is not None:
-        env["INTERVIEW_COACH_SHARED_DATA_DIR"] = str(shared)
-    return subprocess.run(
-        [sys.executable, "-m", "interview_coach", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="module")

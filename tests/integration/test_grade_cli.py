@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from cli_support import run_cli
 
 LINES = [
     {
@@ -24,16 +24,7 @@ LINES = [
 
 
 def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INTERVIEW_COACH_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "interview_coach", *args],
-        check=False,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    return run_cli(*args, data_dir=tmp_path, stdin=stdin)
 
 
 def test_grade_keeps_order_reports_the_bad_line_and_ranks_right_above_wrong(tmp_path: Path) -> None:

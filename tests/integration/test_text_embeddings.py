@@ -139,3 +139,30 @@ def test_length_buckets_give_the_vectors_of_one_text_at_a_time() -> None:
     assert batched.shape == (5, single.shape[1])
     assert np.abs(batched - single).max() < 1e-5
     assert float(batched[1] @ batched[2]) > float(batched[1] @ batched[4])
+
+
+def test_token_pass_matches_sentence_embedding_and_windows_long_texts() -> None:
+    """The grader's one pass per text: same vector as ``encode``; long texts read in windows; int8 close."""
+    full = SentenceTransformerEmbedder(token_precision="fp32")
+    short = PAIRS[0][1]
+    long_text = " ".join(answer for _, answer in PAIRS) * 4  # well over one 256-piece window
+    states = full.encode_tokens([short, long_text])
+    vectors = full.encode([short, long_text])
+    assert float(states[0].vector() @ vectors[0]) > 0.9999
+    # The long text is read whole (windows), encode() truncates it: still the same topic.
+    assert len(states[1].states) > 2 * 256
+    assert states[1].offsets[:, 1].max() > len(long_text) - 20
+    assert float(states[1].vector() @ vectors[1]) > 0.8
+    first = states[0].pool(0, short.index(","))
+    assert first is not None and float(first @ full.encode([short[: short.index(",")]])[0]) > 0.6
+    quantised = SentenceTransformerEmbedder(token_precision="int8").encode_tokens([short])[0]
+    assert quantised.states.shape == states[0].states.shape
+    assert 0.85 < float(quantised.vector() @ vectors[0]) < 0.9999
+
+
+def test_int8_token_states_do_not_depend_on_the_batch() -> None:
+    """A text graded alone or beside others gets the same vectors (int8 scales by the whole input)."""
+    texts = [answer for _, answer in PAIRS]
+    together = SentenceTransformerEmbedder(token_precision="int8").encode_tokens(texts)
+    alone = SentenceTransformerEmbedder(token_precision="int8").encode_tokens([texts[1]])[0]
+    np.testing.assert_array_equal(together[1].states, alone.states)

@@ -46,6 +46,7 @@ def grade(
                 raise CliError(f"{source}: no such file.")
             with path.open(encoding="utf-8", errors="replace") as lines:
                 bad = grade_jsonl(lines, grader, sys.stdout, sys.stderr)
+    err_console.print(f"Graded by {grader.version}.")
     if bad:
         err_console.print(f"{counted(bad, 'line')} could not be graded (see the error lines).")
         raise typer.Exit(1)

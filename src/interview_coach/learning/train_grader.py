@@ -26,7 +26,7 @@ from interview_coach.assessment.grading.metrics import all_metrics
 from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights, grading_embedder
 from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
 from interview_coach.assessment.grading.text import token_f1, truncate, words
-from interview_coach.core.embedding import Embedder
+from interview_coach.core.embedding import Embedder, TokenEncoder
 from interview_coach.learning.grader_fit import (
     FitConfig,
     FittedModel,
@@ -36,6 +36,7 @@ from interview_coach.learning.grader_fit import (
     verdicts_for,
 )
 from interview_coach.learning.saf_data import LabelledExample, load_split
+from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 
 __all__ = ["LabelledExample", "should_promote", "train_grader"]
 
@@ -43,9 +44,12 @@ PREVIOUS = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "u
 """Features of grader-20261129-191519 (kept as a candidate so CV shows what the new ones add)."""
 AGREEMENT = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "lcs_recall")
 """Sentence alignment, term recall and in-order term recall (ROUGE-L), by greedy LOQO-CV selection."""
+WORDS = ("word_novel_recall", "word_novel_top")
+"""Word-level agreement on contextual MiniLM vectors (BERTScore-like recall of the reference's new words)."""
 CANDIDATES: tuple[tuple[str, FitConfig], ...] = (
     ("agreement+ranking+l2=0.1", FitConfig(pair_weight=1.0, l2=0.1, features=AGREEMENT)),
     ("agreement+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=AGREEMENT)),
+    ("agreement+words+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=AGREEMENT + WORDS)),
     ("previous+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=PREVIOUS)),
     ("previous+lexical+ranking", FitConfig(pair_weight=1.0, l2=1e-3, features=PREVIOUS + LEXICAL_NAMES)),
     (
@@ -65,6 +69,8 @@ CODE_FILES = (
     "assessment/grading/model.py",
     "learning/grader_fit.py",
     "learning/train_grader.py",
+    "core/embedding.py",
+    "memory/embeddings.py",
 )
 
 
@@ -76,7 +82,7 @@ def _code_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def featurize(examples: Sequence[LabelledExample], embedder: Embedder) -> np.ndarray:
+def featurize(examples: Sequence[LabelledExample], embedder: TokenEncoder) -> np.ndarray:
     """Feature matrix for labelled examples (answers truncated like at grading time)."""
     inputs = [
         GradingInput(e.question or " ", truncate(e.answer)[0], reference_units(truncate(e.reference)[0]))
@@ -180,10 +186,13 @@ def _mean(metrics: dict[str, float]) -> float:
     return float(np.mean([metrics[m] for m in GATED_METRICS]))
 
 
-def _choose(x: np.ndarray, examples: Sequence[LabelledExample]) -> tuple[str, FitConfig, float, dict[str, Any]]:
+def _choose(
+    x: np.ndarray, examples: Sequence[LabelledExample], config_name: str | None = None
+) -> tuple[str, FitConfig, float, dict[str, Any]]:
     """Pick the configuration, then the form penalty, by leave-question-out CV.
 
-    The configuration is the first (simplest) within 0.005 of the best CV mean. The form penalty
+    The configuration is the first (simplest) within 0.005 of the best CV mean, or the one
+    named by ``config_name`` (every candidate's CV is still reported). The form penalty
     is the strongest one within 0.002 of the best: SAF has almost no keyword-list answers, so CV
     can only tell us what the rule costs, not what it gains.
     """
@@ -191,7 +200,12 @@ def _choose(x: np.ndarray, examples: Sequence[LabelledExample]) -> tuple[str, Fi
     for name, config in CANDIDATES:
         results[name] = _cv(x, examples, config, 0.0)[0]
     best = max(_mean(results[n]) for n, _ in CANDIDATES)
-    name, config = next((n, c) for n, c in CANDIDATES if _mean(results[n]) >= best - 0.005)
+    if config_name is not None:
+        if config_name not in dict(CANDIDATES):
+            raise ValueError(f"unknown grader configuration {config_name!r}; one of: {', '.join(dict(CANDIDATES))}")
+        name, config = config_name, dict(CANDIDATES)[config_name]
+    else:
+        name, config = next((n, c) for n, c in CANDIDATES if _mean(results[n]) >= best - 0.005)
     by_penalty = {p: results[name] if p == 0.0 else _cv(x, examples, config, p)[0] for p in FORM_PENALTIES}
     for penalty, metrics in by_penalty.items():
         if penalty:
@@ -207,7 +221,8 @@ def train_grader(
     *,
     seed: int = 13,
     extra_examples: list[LabelledExample] | None = None,
-    embedder: Embedder | None = None,
+    embedder: SentenceTransformerEmbedder | None = None,
+    config_name: str | None = None,
 ) -> Path:
     """Train on SAF ``training`` (+ extra examples), validate on the unseen splits, register the version.
 
@@ -217,6 +232,8 @@ def train_grader(
         seed: recorded for reproducibility (the fit itself uses no randomness).
         extra_examples: reviewer corrections (question, answer, reference, corrected 0-1 score).
         embedder: defaults to the bundled MiniLM.
+        config_name: a name from :data:`CANDIDATES` to fit instead of the CV choice (to refit a
+            model's configuration on changed features); the form penalty is still chosen by CV.
 
     Returns:
         The new version folder (not promoted: call ``registry.promote`` after :func:`should_promote`).
@@ -236,7 +253,7 @@ def train_grader(
     qids = [e.question_id for e in train + extras]
     verdicts: list[str | None] = [e.verdict for e in train + extras]
     n_train = len(train)
-    name, config, form_penalty, cv = _choose(x[:n_train], train)
+    name, config, form_penalty, cv = _choose(x[:n_train], train, config_name)
     _, oof = _cv(x[:n_train], train, config, form_penalty)
     low, high = tune_verdict_thresholds(oof, verdicts[:n_train])
     mask = _mask(config)
@@ -251,6 +268,7 @@ def train_grader(
         correct_threshold=high,
         incorrect_threshold=low,
         form_penalty=form_penalty,
+        token_precision=embedder.token_precision,
     )
     rounded = FittedModel(
         np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias, mask
@@ -269,15 +287,16 @@ def train_grader(
     card: dict[str, Any] = {
         "version": version,
         "description": "Short-answer grader: monotone logistic model (non-negative weights) over agreement "
-        "features between answer and reference (MiniLM sentence alignment, content-term recall, in-order "
-        "term recall), "
+        "features between answer and reference (MiniLM sentence and word alignment from one pass over each "
+        "text, content-term recall, in-order term recall), "
         "plus two fixed rules: non-answers ('No response.', 'I don't know') score 0, and an answer much less "
         "sentence-like than its reference (a bare keyword list) loses up to form_penalty of its correctness.",
         "kind": "grader",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
         "code_version": _code_hash(),
-        "command": f"python -m interview_coach.learning.train_grader --saf {saf_dir} --out {out_root} --seed {seed}",
+        "command": f"python -m interview_coach.learning.train_grader --saf {saf_dir} --out {out_root} --seed {seed}"
+        + (f" --config {config_name}" if config_name else ""),
         "data": {
             "train": "SAF training/english (Filighera et al. 2022; MIT / CC BY 4.0)",
             "train_answers": n_train,
@@ -287,6 +306,7 @@ def train_grader(
         },
         "hyper_parameters": {
             "selected": name,
+            "selection": f"fixed by --config {config_name}" if config_name else "leave-question-out CV",
             "pair_weight": config.pair_weight,
             "l2": config.l2,
             "min_gap": config.min_gap,
@@ -298,7 +318,11 @@ def train_grader(
         "weights": {f: w for f, w in zip(weights.feature_names, weights.weights, strict=True) if w},
         "cv_leave_question_out": cv,
         "validation_metrics": validation,
-        "environment": {"python": platform.python_version(), "embedding_model": weights.embedding_model},
+        "environment": {
+            "python": platform.python_version(),
+            "embedding_model": weights.embedding_model,
+            "token_precision": weights.token_precision,
+        },
         "train_seconds": round(time.perf_counter() - started, 1),
         "files": {WEIGHTS_FILE: file_sha256(tmp / WEIGHTS_FILE)},
     }
@@ -314,8 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--saf", type=Path, default=Path("../shared/data/saf"), help="SAF data folder")
     parser.add_argument("--out", type=Path, required=True, help="model registry root")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--config", choices=[n for n, _ in CANDIDATES], help="fit this configuration instead of the CV choice"
+    )
     args = parser.parse_args(argv)
-    folder = train_grader(args.saf, args.out, seed=args.seed)
+    folder = train_grader(args.saf, args.out, seed=args.seed, config_name=args.config)
     card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
     print(folder)
     print(json.dumps({"cv": card["cv_leave_question_out"], "validation": card["validation_metrics"]}, indent=1))

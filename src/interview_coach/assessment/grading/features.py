@@ -10,6 +10,7 @@ reference's own length.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,9 +18,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from interview_coach.assessment.grading.lexical import LEXICAL_NAMES, lexical_features
-from interview_coach.assessment.grading.text import content_stems, negation_count, token_f1, units, words
-from interview_coach.core.embedding import Embedder
+from interview_coach.assessment.grading.text import (
+    content_stems,
+    content_word_spans,
+    negation_count,
+    token_f1,
+    unit_spans,
+    units,
+    words,
+)
+from interview_coach.core.embedding import TokenEncoder, TokenStates
 
+TOKEN_NAMES: tuple[str, ...] = (
+    "word_recall",  # mean over reference content words of the best answer-word cosine (BERTScore recall)
+    "word_novel_recall",  # the same over reference words that are not in the question
+    "word_novel_top",  # mean of the better-matched half of those words
+    "word_novel_soft",  # share of those words whose best match is >= SOFT_WORD_MATCH
+    "word_precision",  # mean over answer content words of the best reference-or-question word cosine
+)
+SOFT_WORD_MATCH = 0.6
 FEATURE_NAMES: tuple[str, ...] = (
     "cos_whole",  # cosine(answer, reference)
     "cos_gain",  # cosine(answer, reference) - cosine(question, reference)
@@ -41,6 +58,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cov_salient",  # coverage weighted by each reference unit's cosine to the whole reference
     "novel_hits",  # reference terms not in the question found in the answer, k / (k + 4)
     *LEXICAL_NAMES,  # order-aware and character-level term overlap (see lexical.py)
+    *TOKEN_NAMES,
 )
 COVERED_THRESHOLD = 0.55
 """Cosine from which a reference unit counts as covered (used for the missing/covered lists)."""
@@ -114,28 +132,77 @@ def _term_features(question: str, answer: str, ref_units: list[str]) -> tuple[fl
     return recall, novel_recall, precision, f1, unit_cov, novel_hits / (novel_hits + 4)
 
 
+@dataclass(frozen=True)
+class _TextView:
+    """One text as the grader sees it: unit vectors, whole vector and content-word vectors."""
+
+    units: list[str]
+    unit_vectors: NDArray[np.float64]
+    whole: NDArray[np.float64]
+    terms: list[str]
+    word_vectors: NDArray[np.float64]
+
+
+def _view(text: str, spans: list[tuple[int, int]], states: TokenStates) -> _TextView:
+    """Pool one pass of token states into unit, whole-text and word vectors."""
+    whole = states.vector().astype(np.float64)
+    pooled = states.pool_many(spans)
+    unit_vectors = [whole if v is None else v.astype(np.float64) for v in pooled]
+    word_spans = content_word_spans(text)
+    word_rows = zip((t for t, _, _ in word_spans), states.pool_many([(a, b) for _, a, b in word_spans]), strict=True)
+    kept = [(term, v.astype(np.float64)) for term, v in word_rows if v is not None]
+    return _TextView(
+        units=[text[a:b] for a, b in spans],
+        unit_vectors=np.stack(unit_vectors) if unit_vectors else np.zeros((0, len(whole))),
+        whole=whole,
+        terms=[t for t, _ in kept],
+        word_vectors=np.stack([v for _, v in kept]) if kept else np.zeros((0, len(whole))),
+    )
+
+
+def _token_features(question: _TextView, answer: _TextView, reference: _TextView) -> list[float]:
+    """Word-level agreement (BERTScore-like) on contextual MiniLM word vectors."""
+    if not len(answer.word_vectors) or not len(reference.word_vectors):
+        return [0.0] * len(TOKEN_NAMES)
+    best = (reference.word_vectors @ answer.word_vectors.T).max(axis=1)
+    asked = set(question.terms)
+    novel = np.array([t not in asked for t in reference.terms])
+    novel_best = best[novel] if novel.any() else best
+    top = np.sort(novel_best)[::-1][: max(1, len(novel_best) // 2)]
+    context = np.vstack([reference.word_vectors, question.word_vectors])
+    precision = float((answer.word_vectors @ context.T).max(axis=1).mean())
+    return [
+        float(best.mean()),
+        float(novel_best.mean()),
+        float(top.mean()),
+        float((novel_best >= SOFT_WORD_MATCH).mean()),
+        precision,
+    ]
+
+
 def _align(
-    item: GradingInput, answer_units: list[str], vectors: dict[str, NDArray[np.float32]], lexical: bool = True
+    item: GradingInput, question: _TextView, answer: _TextView, reference: _TextView, lexical: bool
 ) -> Alignment:
     ref_units = list(item.reference_units)
-    reference = " ".join(ref_units)
+    reference_text = " ".join(ref_units)
+    answer_units = answer.units
     if not answer_units or not ref_units:
         coverage = tuple(0.0 for _ in ref_units)
         empty = np.zeros(len(FEATURE_NAMES))
         empty[FEATURE_NAMES.index("neg_agree")] = 1.0  # nothing said, nothing contradicted
         return Alignment(empty, item.reference_units, coverage, coverage)
-    a_whole, r_whole, q_vec = vectors[item.answer], vectors[reference], vectors[item.question]
-    a_mat = np.stack([vectors[u] for u in answer_units] + [a_whole]).astype(np.float64)
-    r_mat = np.stack([vectors[u] for u in ref_units] + [r_whole]).astype(np.float64)
+    a_whole, r_whole, q_vec = answer.whole, reference.whole, question.whole
+    a_mat = np.vstack([answer.unit_vectors, a_whole])
+    r_mat = np.vstack([reference.unit_vectors, r_whole])
     sims = r_mat[:-1] @ a_mat.T  # reference units x (answer units + whole answer)
     cover = sims.max(axis=1)
     best = sims[:, :-1].argmax(axis=1)
     support = (a_mat[:-1] @ r_mat.T).max(axis=1)
-    weights = np.array([len(words(u)) for u in answer_units], dtype=np.float64)
+    weights = np.array([max(1, len(words(u))) for u in answer_units], dtype=np.float64)
     cos_whole = float(a_whole @ r_whole)
-    q_cover = (r_mat[:-1] @ q_vec.astype(np.float64)).clip(min=0.0)
+    q_cover = (r_mat[:-1] @ q_vec).clip(min=0.0)
     recall, novel_recall, precision, f1, unit_cov, novel_hits = _term_features(item.question, item.answer, ref_units)
-    salience = (r_mat[:-1] @ r_whole.astype(np.float64)).clip(min=0.05)
+    salience = (r_mat[:-1] @ r_whole).clip(min=0.05)
     top = np.sort(cover)[::-1][: (len(cover) + 1) // 2]
     mismatches = sum(
         1
@@ -145,7 +212,7 @@ def _align(
     supported_words = sum(
         len(content_stems(u)) for u, s in zip(answer_units, support, strict=True) if s >= SUPPORT_THRESHOLD
     )
-    ref_words = max(1, len(content_stems(reference)))
+    ref_words = max(1, len(content_stems(reference_text)))
     values = [
         cos_whole,
         cos_whole - float(q_vec @ r_whole),
@@ -160,13 +227,14 @@ def _align(
         precision,
         f1,
         unit_cov,
-        token_f1(item.answer, reference),
+        token_f1(item.answer, reference_text),
         1.0 - mismatches / len(ref_units),
         min(1.0, supported_words / ref_words),
         float(top.mean()),
         float((cover * salience).sum() / salience.sum()),
         novel_hits,
-        *(lexical_features(item.answer, reference) if lexical else [0.0] * len(LEXICAL_NAMES)),
+        *(lexical_features(item.answer, reference_text) if lexical else [0.0] * len(LEXICAL_NAMES)),
+        *_token_features(question, answer, reference),
     ]
     answer_terms = _prefixes(item.answer)
     unit_terms = tuple(len(u & answer_terms) / len(u) if u else 0.0 for u in (_prefixes(x) for x in ref_units))
@@ -175,38 +243,74 @@ def _align(
     )
 
 
-def align_many(items: Sequence[GradingInput], embedder: Embedder, *, lexical: bool = True) -> list[Alignment]:
-    """Compute features for many inputs with one batched embedding call.
+def _reference_view(
+    parts: Sequence[str], vectors: dict[str, NDArray[np.float32]], states: dict[str, TokenStates]
+) -> _TextView:
+    """Build a reference (or question) view from its units read one by one (fixed texts, memoised)."""
+    terms: list[str] = []
+    word_vectors: list[NDArray[np.float64]] = []
+    for part in parts:
+        spans = content_word_spans(part)
+        for (term, _, _), pooled in zip(spans, states[part].pool_many([(a, b) for _, a, b in spans]), strict=True):
+            if pooled is not None:
+                terms.append(term)
+                word_vectors.append(pooled.astype(np.float64))
+    whole = vectors[" ".join(parts)].astype(np.float64)
+    return _TextView(
+        units=list(parts),
+        unit_vectors=np.stack([vectors[p].astype(np.float64) for p in parts]),
+        whole=whole,
+        terms=terms,
+        word_vectors=np.stack(word_vectors) if word_vectors else np.zeros((0, len(whole))),
+    )
+
+
+_VIEWS: weakref.WeakKeyDictionary[TokenEncoder, dict[tuple[str, ...], _TextView]] = weakref.WeakKeyDictionary()
+"""Question and reference views per encoder: they repeat across the answers graded against them."""
+_MAX_VIEWS = 2048
+
+
+def align_many(items: Sequence[GradingInput], encoder: TokenEncoder, *, lexical: bool = True) -> list[Alignment]:
+    """Compute features for many inputs; each answer costs one MiniLM pass.
+
+    The answer is read once: its sentence units and content words are vectors pooled from that
+    pass (a unit read in its context). References and questions repeat across the answers
+    graded against them (and are memoised), so each of their units is embedded on its own.
 
     Args:
         items: answers with their question and reference units (answers already truncated).
-        embedder: returns unit-normalised vectors for a list of texts.
+        encoder: gives sentence vectors and contextual token vectors (see :class:`TokenEncoder`).
         lexical: whether to compute the :data:`LEXICAL_NAMES` features (0 when not; a model
             that does not use them skips their cost).
 
     Returns:
         One :class:`Alignment` per item, in order.
     """
-    answer_units = [units(item.answer) if words(item.answer) else [] for item in items]
-    texts: dict[str, None] = {}
-    for item, a_units in zip(items, answer_units, strict=True):
-        if not a_units or not item.reference_units:
-            continue
-        for text in (
-            item.answer,
-            item.question or " ",
-            " ".join(item.reference_units),
-            *item.reference_units,
-            *a_units,
-        ):
-            texts[text] = None
-    ordered = list(texts)
-    matrix = embedder.encode(ordered) if ordered else np.zeros((0, 1), dtype=np.float32)
-    vectors = {text: matrix[i] for i, text in enumerate(ordered)}
     fixed = [GradingInput(i.question or " ", i.answer, i.reference_units) for i in items]
-    return [_align(item, a_units, vectors, lexical) for item, a_units in zip(fixed, answer_units, strict=True)]
+    graded = [item for item in fixed if words(item.answer) and item.reference_units]
+    answers = list(dict.fromkeys(item.answer for item in graded))
+    fixed_parts = list(dict.fromkeys(p for item in graded for p in (item.question, *item.reference_units)))
+    sentences = list(dict.fromkeys([*fixed_parts, *(" ".join(item.reference_units) for item in graded)]))
+    vectors = dict(zip(sentences, encoder.encode(sentences), strict=True)) if sentences else {}
+    passes = encoder.encode_tokens(answers + fixed_parts) if graded else []
+    states = dict(zip(answers + fixed_parts, passes, strict=True))
+    empty = _TextView([], np.zeros((0, 1)), np.zeros(1), [], np.zeros((0, 1)))
+    alignments: list[Alignment] = []
+    views = _VIEWS.setdefault(encoder, {})
+    if len(views) > _MAX_VIEWS:
+        views.clear()
+    for item in fixed:
+        if not words(item.answer) or not item.reference_units:
+            alignments.append(_align(item, empty, empty, empty, lexical))
+            continue
+        question = views.get((item.question,)) or _reference_view([item.question], vectors, states)
+        reference = views.get(item.reference_units) or _reference_view(item.reference_units, vectors, states)
+        views[(item.question,)], views[item.reference_units] = question, reference
+        answer = _view(item.answer, unit_spans(item.answer), states[item.answer])
+        alignments.append(_align(item, question, answer, reference, lexical))
+    return alignments
 
 
-def align(item: GradingInput, embedder: Embedder) -> Alignment:
+def align(item: GradingInput, encoder: TokenEncoder) -> Alignment:
     """Features for one input (see :func:`align_many`)."""
-    return align_many([item], embedder)[0]
+    return align_many([item], encoder)[0]

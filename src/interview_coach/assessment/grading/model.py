@@ -36,8 +36,8 @@ from interview_coach.assessment.grading.text import (
     truncate,
     words,
 )
-from interview_coach.core.embedding import Embedder
-from interview_coach.memory.embeddings import SentenceTransformerEmbedder
+from interview_coach.core.embedding import Embedder, TokenEncoder
+from interview_coach.memory.embeddings import SentenceTransformerEmbedder, TokenPrecision
 
 Verdict = Literal["correct", "partially_correct", "incorrect"]
 Basis = Literal["reference", "key_points", "none"]
@@ -48,9 +48,11 @@ UNTRAINED_VERSION = "untrained-heuristic-1"
 _KEY_POINTS_NOTE = "no reference answer: graded against the key points"
 
 
-def grading_embedder(threads: int = 1) -> SentenceTransformerEmbedder:
+def grading_embedder(threads: int = 1, token_precision: TokenPrecision = "int8") -> SentenceTransformerEmbedder:
     """Return the bundled MiniLM as the grader was trained with it (batches of 64, a large memo)."""
-    return SentenceTransformerEmbedder(threads=threads, cache_size=20000, batch_size=64)
+    return SentenceTransformerEmbedder(
+        threads=threads, cache_size=20000, batch_size=64, token_precision=token_precision
+    )
 
 
 class GraderUnavailableError(RuntimeError):
@@ -106,6 +108,9 @@ class GraderWeights(BaseModel):
     embedding_model: str = "all-MiniLM-L6-v2"
     form_penalty: float = 0.0
     """Share of the correctness lost when the answer is a bare keyword list but the reference is prose."""
+    token_precision: TokenPrecision | None = None
+    """Arithmetic of the MiniLM pass the features came from; None marks a model from before the
+    one-pass features (its sentence vectors were computed apart), which must be rebuilt."""
 
     def correctness(self, features: np.ndarray) -> float:
         """Apply the model to one feature vector."""
@@ -139,6 +144,7 @@ HEURISTIC_WEIGHTS = GraderWeights(
     scale=[1.0] * len(FEATURE_NAMES),
     weights=[4.0 if n in {"cov_soft", "novel_recall", "sup_share"} else 0.0 for n in FEATURE_NAMES],
     bias=-5.0,
+    token_precision="int8",
 )
 """Untrained fallback: sigmoid(4 * (reference coverage + new-term recall + answer support) - 5)."""
 
@@ -177,11 +183,21 @@ class Grader:
     def __init__(
         self, weights: GraderWeights, version: str, embedder: Embedder | None = None, *, trained: bool = True
     ) -> None:
-        """Wrap loaded weights; the embedder defaults to the bundled MiniLM (loaded lazily)."""
+        """Wrap loaded weights.
+
+        The grader reads each text in one pass of contextual token vectors; an ``embedder``
+        without :meth:`~interview_coach.core.embedding.TokenEncoder.encode_tokens` (a plain
+        sentence embedder) is replaced by the bundled MiniLM, loaded lazily.
+        """
         unknown = [name for name in weights.feature_names if name not in FEATURE_NAMES]
         if unknown or len(weights.feature_names) != len(weights.weights):
             raise GraderUnavailableError(
                 f"grader {version} was trained on other features ({', '.join(unknown) or 'size mismatch'}); "
+                f"rebuild it with `{REBUILD_COMMAND}`"
+            )
+        if weights.token_precision is None:
+            raise GraderUnavailableError(
+                f"grader {version} was trained on features of an older grader (sentences embedded one by one); "
                 f"rebuild it with `{REBUILD_COMMAND}`"
             )
         self._columns = np.array([FEATURE_NAMES.index(name) for name in weights.feature_names], dtype=np.intp)
@@ -190,7 +206,12 @@ class Grader:
         self.weights = weights
         self.version = version
         self.trained = trained
-        self.embedder: Embedder = embedder if embedder is not None else grading_embedder()
+        precision = getattr(embedder, "token_precision", weights.token_precision)
+        self.embedder: TokenEncoder = (
+            embedder
+            if isinstance(embedder, TokenEncoder) and precision == weights.token_precision
+            else grading_embedder(token_precision=weights.token_precision)
+        )
 
     @classmethod
     def load(cls, folder: Path, embedder: Embedder | None = None) -> Grader:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 MAX_CHARS = 6000
 """Longest text (characters) the grader reads; longer input is truncated at a word boundary."""
@@ -12,7 +13,9 @@ MAX_UNITS = 32
 MIN_UNIT_WORDS = 2
 """Fragments with fewer words are merged into a neighbour."""
 
-_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+WORD_PATTERN = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+"""One word token: letters and digits of any script, with inner apostrophes and hyphens."""
+_WORD = WORD_PATTERN
 _UNIT_SPLIT = re.compile(r"(?:\n+|(?<=[.!?;])\s+|\s+(?=(?:\d{1,2}[.)]|[-*\u2022])\s))")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022]|[a-z][.)])\s*", re.IGNORECASE)
 _NEGATIONS = frozenset(
@@ -239,6 +242,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip one common English suffix (a light, deterministic Porter-like stemmer)."""
     if len(word) <= 4 or not word.isalpha():
@@ -296,6 +300,48 @@ def units(text: str, max_units: int = MAX_UNITS) -> list[str]:
     if len(merged) > max_units:
         merged = [*merged[: max_units - 1], " ".join(merged[max_units - 1 :])]
     return merged
+
+
+def unit_spans(text: str, max_units: int = MAX_UNITS) -> list[tuple[int, int]]:
+    """Character spans of :func:`units` in ``text``, in the same order (bullet marks left out).
+
+    ``text[start:end]`` has the words of the matching unit; a merged unit spans its pieces and
+    what lies between them (a bullet mark between merged pieces included).
+    """
+    pieces: list[tuple[int, int]] = []
+    position = 0
+    for separator in [*_UNIT_SPLIT.finditer(text), None]:
+        end = separator.start() if separator else len(text)
+        piece = text[position:end]
+        bullet = _BULLET.match(piece)
+        start = position + (bullet.end() if bullet else 0)
+        if words(text[start:end]):
+            stripped = text[start:end]
+            pieces.append((start + len(stripped) - len(stripped.lstrip()), start + len(stripped.rstrip())))
+        position = separator.end() if separator else len(text)
+    merged: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if merged and (
+            len(words(text[start:end])) < MIN_UNIT_WORDS
+            or len(words(text[merged[-1][0] : merged[-1][1]])) < MIN_UNIT_WORDS
+        ):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    if len(merged) > max_units:
+        merged = [*merged[: max_units - 1], (merged[max_units - 1][0], merged[-1][1])]
+    return merged
+
+
+def content_word_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(term, start, end)`` of each content word: its stem cut to five letters and its characters."""
+    spans: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        if word in STOPWORDS or (len(word) == 1 and word.isalpha()):
+            continue
+        spans.append((stem(word)[:5], match.start(), match.end()))
+    return spans
 
 
 def is_non_answer(text: str) -> bool:
