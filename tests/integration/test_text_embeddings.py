@@ -153,7 +153,7 @@ def test_token_pass_matches_sentence_embedding_and_windows_long_texts() -> None:
     assert len(states[1].states) > 2 * 256
     assert states[1].offsets[:, 1].max() > len(long_text) - 20
     assert float(states[1].vector() @ vectors[1]) > 0.8
-    first = states[0].pool(0, short.index(","))
+    (first,) = states[0].pool_many([(0, short.index(","))])
     assert first is not None and float(first @ full.encode([short[: short.index(",")]])[0]) > 0.6
     quantised = SentenceTransformerEmbedder(token_precision="int8").encode_tokens([short])[0]
     assert quantised.states.shape == states[0].states.shape

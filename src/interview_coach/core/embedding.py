@@ -40,15 +40,12 @@ class TokenStates:
         """Return the text's embedding: the unit-length mean of all token states (sentence-transformers' pooling)."""
         return _unit(self.states.mean(axis=0)) if len(self.states) else np.zeros(self.states.shape[1], np.float32)
 
-    def pool(self, start: int, end: int) -> NDArray[np.float32] | None:
-        """Unit-length mean of the tokens inside characters ``[start, end)``; ``None`` when no token is."""
-        inside = (self.offsets[:, 1] > self.offsets[:, 0]) & (self.offsets[:, 0] >= start) & (self.offsets[:, 1] <= end)
-        if not inside.any():
-            return None
-        return _unit(self.states[inside].mean(axis=0))
-
     def pool_many(self, spans: list[tuple[int, int]]) -> list[NDArray[np.float32] | None]:
-        """:meth:`pool` for many non-overlapping spans in text order, in one pass over the tokens."""
+        """Unit-length mean of the tokens inside each character span ``[start, end)``, in one pass.
+
+        Spans must not overlap and must come in text order. A span with no whole token inside
+        gives ``None``; special tokens (offsets ``(0, 0)``) never count.
+        """
         if not spans:
             return []
         real = self.offsets[:, 1] > self.offsets[:, 0]

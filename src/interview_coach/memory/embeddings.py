@@ -42,6 +42,24 @@ def _quantised_layers(module: torch.nn.Module) -> set[str]:
     }
 
 
+def _length_buckets(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Group indices into batches of similar length (shortest first), at most ``batch_size`` each."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        end, shortest = start + 1, lengths[order[start]]
+        while (
+            end < len(order)
+            and end - start < batch_size
+            and lengths[order[end]] <= _BUCKET_RATIO * shortest + _BUCKET_SLACK
+        ):
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded lazily, with a small memo of recent texts."""
 
@@ -99,22 +117,13 @@ class SentenceTransformerEmbedder:
         time by a third to a half with identical vectors (max abs difference 1e-7).
         """
         model = self._load()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors: list[NDArray[np.float32]] = [np.zeros(0, dtype=np.float32)] * len(texts)
-        start = 0
-        while start < len(order):
-            end, shortest = start + 1, len(texts[order[start]])
-            while (
-                end < len(order)
-                and end - start < self._batch_size
-                and len(texts[order[end]]) <= _BUCKET_RATIO * shortest + _BUCKET_SLACK
-            ):
-                end += 1
-            batch = [texts[i] for i in order[start:end]]
-            encoded = model.encode(batch, normalize_embeddings=True, batch_size=len(batch), show_progress_bar=False)
-            for index, vector in zip(order[start:end], encoded, strict=True):
+        for batch in _length_buckets([len(t) for t in texts], self._batch_size):
+            encoded = model.encode(
+                [texts[i] for i in batch], normalize_embeddings=True, batch_size=len(batch), show_progress_bar=False
+            )
+            for index, vector in zip(batch, encoded, strict=True):
                 vectors[index] = np.asarray(vector, dtype=np.float32)
-            start = end
         return vectors
 
     def _load_token_model(self) -> torch.nn.Module:
@@ -152,21 +161,11 @@ class SentenceTransformerEmbedder:
 
         module = self._load_token_model()
         windows = self._windows(texts)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i][1]))
         states: list[NDArray[np.float32]] = [np.zeros(0, dtype=np.float32)] * len(windows)
         # int8 layers scale their input by its largest value over the whole batch, so a text's
         # vectors would depend on which texts share its batch: in int8 each window runs alone.
         batch_size = 1 if self.token_precision == "int8" else self._batch_size
-        start = 0
-        while start < len(order):
-            end, shortest = start + 1, len(windows[order[start]][1])
-            while (
-                end < len(order)
-                and end - start < batch_size
-                and len(windows[order[end]][1]) <= _BUCKET_RATIO * shortest + _BUCKET_SLACK
-            ):
-                end += 1
-            batch, start = order[start:end], end
+        for batch in _length_buckets([len(w[1]) for w in windows], batch_size):
             longest = max(len(windows[i][1]) for i in batch)
             ids = torch.zeros((len(batch), longest), dtype=torch.long)
             mask = torch.zeros((len(batch), longest), dtype=torch.long)

@@ -288,26 +288,25 @@ def align_many(items: Sequence[GradingInput], encoder: TokenEncoder, *, lexical:
     """
     fixed = [GradingInput(i.question or " ", i.answer, i.reference_units) for i in items]
     graded = [item for item in fixed if words(item.answer) and item.reference_units]
-    answers = list(dict.fromkeys(item.answer for item in graded))
-    fixed_parts = list(dict.fromkeys(p for item in graded for p in (item.question, *item.reference_units)))
-    sentences = list(dict.fromkeys([*fixed_parts, *(" ".join(item.reference_units) for item in graded)]))
-    vectors = dict(zip(sentences, encoder.encode(sentences), strict=True)) if sentences else {}
-    passes = encoder.encode_tokens(answers + fixed_parts) if graded else []
-    states = dict(zip(answers + fixed_parts, passes, strict=True))
-    empty = _TextView([], np.zeros((0, 1)), np.zeros(1), [], np.zeros((0, 1)))
-    alignments: list[Alignment] = []
     views = _VIEWS.setdefault(encoder, {})
     if len(views) > _MAX_VIEWS:
         views.clear()
+    keys = list(dict.fromkeys(k for item in graded for k in ((item.question,), item.reference_units)))
+    missing = [k for k in keys if k not in views]
+    answers = list(dict.fromkeys(item.answer for item in graded))
+    parts = list(dict.fromkeys(p for key in missing for p in key))
+    sentences = list(dict.fromkeys([*parts, *(" ".join(key) for key in missing)]))
+    vectors = dict(zip(sentences, encoder.encode(sentences), strict=True)) if sentences else {}
+    states = dict(zip(answers + parts, encoder.encode_tokens(answers + parts), strict=True)) if graded else {}
+    views.update((key, _reference_view(key, vectors, states)) for key in missing)
+    empty = _TextView([], np.zeros((0, 1)), np.zeros(1), [], np.zeros((0, 1)))
+    alignments: list[Alignment] = []
     for item in fixed:
         if not words(item.answer) or not item.reference_units:
             alignments.append(_align(item, empty, empty, empty, lexical))
             continue
-        question = views.get((item.question,)) or _reference_view([item.question], vectors, states)
-        reference = views.get(item.reference_units) or _reference_view(item.reference_units, vectors, states)
-        views[(item.question,)], views[item.reference_units] = question, reference
         answer = _view(item.answer, unit_spans(item.answer), states[item.answer])
-        alignments.append(_align(item, question, answer, reference, lexical))
+        alignments.append(_align(item, views[(item.question,)], answer, views[item.reference_units], lexical))
     return alignments
 
 

@@ -15,7 +15,6 @@ MIN_UNIT_WORDS = 2
 
 WORD_PATTERN = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
 """One word token: letters and digits of any script, with inner apostrophes and hyphens."""
-_WORD = WORD_PATTERN
 _UNIT_SPLIT = re.compile(r"(?:\n+|(?<=[.!?;])\s+|\s+(?=(?:\d{1,2}[.)]|[-*\u2022])\s))")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022]|[a-z][.)])\s*", re.IGNORECASE)
 _NEGATIONS = frozenset(
@@ -239,7 +238,7 @@ def truncate(text: str, limit: int = MAX_CHARS) -> tuple[str, bool]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters and digits of any script)."""
-    return _WORD.findall(text.lower())
+    return WORD_PATTERN.findall(text.lower())
 
 
 @lru_cache(maxsize=65536)
@@ -336,7 +335,7 @@ def unit_spans(text: str, max_units: int = MAX_UNITS) -> list[tuple[int, int]]:
 def content_word_spans(text: str) -> list[tuple[str, int, int]]:
     """``(term, start, end)`` of each content word: its stem cut to five letters and its characters."""
     spans: list[tuple[str, int, int]] = []
-    for match in _WORD.finditer(text):
+    for match in WORD_PATTERN.finditer(text):
         word = match.group(0).lower()
         if word in STOPWORDS or (len(word) == 1 and word.isalpha()):
             continue
