@@ -44,12 +44,18 @@ def main() -> int:
     parser.add_argument("--saf", type=Path, default=ROOT / ".." / "shared" / "data" / "saf")
     parser.add_argument("--answers", type=int, default=200, help="answers graded one by one")
     parser.add_argument("--threads", type=int, default=1, help="torch threads for MiniLM")
+    parser.add_argument(
+        "--split",
+        default="unseen_questions",
+        choices=("unseen_questions", "unseen_answers"),
+        help="unseen_answers exercises the graded-answer blend (their questions have graded answers)",
+    )
     args = parser.parse_args()
     info = active(Path("/nonexistent-registry"), "grader")
     if info is None:
         raise SystemExit("no bundled grader model")
     grader = Grader.load(info.path, embedder=grading_embedder(threads=args.threads))
-    examples = load_split(args.saf.resolve(), "unseen_questions")
+    examples = load_split(args.saf.resolve(), args.split)
     stride = max(1, len(examples) // args.answers)
     sample = examples[::stride][: args.answers]
     started = time.perf_counter()
@@ -57,9 +63,10 @@ def main() -> int:
         grader.grade("warm up", "warm up answer.", reference)
     load_s = time.perf_counter() - started
     single: list[float] = []
+    blended = 0
     for e in sample:
         t0 = time.perf_counter()
-        grader.grade(e.question, e.answer, e.reference)
+        blended += grader.grade(e.question, e.answer, e.reference).exemplars > 0
         single.append(1000 * (time.perf_counter() - t0))
     fresh = Grader.load(info.path, embedder=grading_embedder(threads=args.threads))
     fresh.grade("warm up", "warm up answer.", "warm up reference.")
@@ -69,7 +76,9 @@ def main() -> int:
     batch_ms = 1000 * (time.perf_counter() - t0) / len(sample)
     result = {
         "grader": info.version,
+        "split": args.split,
         "answers": len(sample),
+        "answers_blended_with_graded_answers": blended,
         "threads": args.threads,
         "single_median_ms": round(statistics.median(single), 1),
         "single_p95_ms": round(_percentile(single, 0.95), 1),
@@ -82,8 +91,9 @@ def main() -> int:
         "note": "one answer per Grader.grade call after warm-up (model loaded, references embedded); "
         "batch = one grade_many call over the same answers with a cold answer cache",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    out = RESULTS if args.split == "unseen_questions" else RESULTS.with_name(f"{RESULTS.stem}_{args.split}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))
     return 0
 

@@ -13,20 +13,20 @@ pytestmark = pytest.mark.shared_data
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 ACHIEVED = {  # brief targets this grader reaches (evals/grading.py reports all of them)
     "unseen_answers.grader.spearman": 0.60,
+    "unseen_answers.grader.pairwise_accuracy": 0.90,
     "unseen_answers.grader_minus_token_f1.spearman": 0.10,
 }
-MISSED = {  # brief targets still missed by grader-20261130-134821-240c20e3 (measured value in the reason)
-    "unseen_answers.grader.per_question_spearman": (0.65, "0.621"),
-    "unseen_answers.grader.pairwise_accuracy": (0.90, "0.8996"),
-    "unseen_answers.grader_minus_token_f1.per_question_spearman": (0.10, "0.049"),
+MISSED = {  # brief targets still missed by grader-20261130-173332-ea704c61 (measured value in the reason)
+    "unseen_answers.grader.per_question_spearman": (0.65, "0.6435"),
+    "unseen_answers.grader_minus_token_f1.per_question_spearman": (0.10, "0.072"),
     "unseen_questions.grader.spearman": (0.75, "0.658"),
     "unseen_questions.grader.per_question_spearman": (0.75, "0.698"),
     "unseen_questions.grader.pairwise_accuracy": (0.96, "0.945"),
     "unseen_questions.grader_minus_token_f1.per_question_spearman": (0.10, "0.024"),
 }
 FLOORS = {  # targets NOT reached: regression floors just under the measured values
-    "unseen_answers.grader.per_question_spearman": 0.61,
-    "unseen_answers.grader.pairwise_accuracy": 0.895,
+    "unseen_answers.grader.per_question_spearman": 0.635,
+    "unseen_answers.grader_minus_token_f1.per_question_spearman": 0.06,
     "unseen_questions.grader.spearman": 0.65,
     "unseen_questions.grader.per_question_spearman": 0.69,
     "unseen_questions.grader.pairwise_accuracy": 0.94,

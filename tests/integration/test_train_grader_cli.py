@@ -12,6 +12,7 @@ import pytest
 from cli_support import run_cli
 
 from interview_coach.assessment.grading.registry import active, read_card
+from interview_coach.assessment.question_bank import load_question_bank
 from interview_coach.core.settings import Settings
 from interview_coach.deps import AppDeps
 from interview_coach.domain import InterviewPlanRequest
@@ -90,6 +91,13 @@ def test_train_with_feedback_gate_promote_and_rollback(tmp_path: Path, embedder:
     assert graded.returncode == 0, graded.stderr[-2000:]
     assert f"Graded by {new[0].name}." in graded.stderr
     assert json.loads(graded.stdout)["verdict"] == "correct"
+    # the corrected answer joined the graded answers of its question: grading that question now leans on it
+    assert card["hyper_parameters"]["exemplar_weight"] > 0
+    asked = load_question_bank().by_id(QUESTION)
+    again = json.dumps({"question": asked.text, "answer": ANSWER, "key_points": list(asked.key_points)})
+    regraded = json.loads(_cli(settings.data_dir, "grade", "-", stdin=again + "\n").stdout)
+    assert "compared with 1 graded answer to this question" in regraded["note"]
+    assert "graded answer" not in json.loads(graded.stdout).get("note", "")  # another question: model alone
     back = _cli(settings.data_dir, "models", "rollback")
     assert back.returncode == 0, back.stderr[-2000:]
     after = active(settings.models_dir, "grader")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hash_embedder import HashEmbedder
 
 from interview_coach.assessment.grading.batch import grade_jsonl
 from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align, reference_units
@@ -33,8 +33,6 @@ from interview_coach.assessment.grading.registry import (
     write_card,
 )
 from interview_coach.assessment.grading.text import (
-    WORD_PATTERN,
-    content_stems,
     is_non_answer,
     sentence_form,
     token_f1,
@@ -42,45 +40,7 @@ from interview_coach.assessment.grading.text import (
     units,
     words,
 )
-from interview_coach.core.embedding import TokenStates
 from interview_coach.learning.train_grader import should_promote
-
-
-def _slot(stem: str) -> int:
-    return int(hashlib.md5(stem.encode()).hexdigest(), 16) % 256
-
-
-class HashEmbedder:
-    """Deterministic stand-in for MiniLM: normalised bag of hashed word stems.
-
-    Its token states are one hashed one-hot row per content word, so a pooled span is the bag
-    of that span's stems (the same vector ``encode`` gives the span's text).
-    """
-
-    dimension = 256
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 256), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for stem in content_stems(text) or ["<empty>"]:
-                out[row, _slot(stem)] += 1.0
-        normalised: np.ndarray = out / np.linalg.norm(out, axis=1, keepdims=True)
-        return normalised
-
-    def encode_tokens(self, texts: list[str]) -> list[TokenStates]:
-        result = []
-        for text in texts:
-            spans = [(m.group(0).lower(), m.start(), m.end()) for m in WORD_PATTERN.finditer(text)]
-            kept = [(content_stems(w), a, b) for w, a, b in spans]
-            rows = [(s[0], a, b) for s, a, b in kept if s]
-            states = np.zeros((len(rows) + 1, 256), dtype=np.float32)
-            states[-1, _slot("<empty>")] = 1.0 if not rows else 0.0
-            for i, (stem, _, _) in enumerate(rows):
-                states[i, _slot(stem)] = 1.0
-            offsets = np.array([(a, b) for _, a, b in rows] + [(0, 0)], dtype=np.int64)
-            result.append(TokenStates(states=states, offsets=offsets))
-        return result
-
 
 QUESTION = "Why does TCP use a three-way handshake?"
 REFERENCE = (

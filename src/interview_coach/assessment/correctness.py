@@ -89,6 +89,9 @@ def grade_correctness(answer: str, question: Question, embedder: Embedder, model
         return Correctness(score=Score.not_measured(result.note or "nothing to grade against"))
     evidence = [Evidence(kind="key_point", detail=f"covered: {p}") for p in result.covered[:4]]
     evidence += [Evidence(kind="key_point", detail=f"missing: {p}") for p in result.missing[:4]]
+    if result.exemplars:
+        detail = f"also compared with {result.exemplars} human-graded answers to this question"
+        evidence.append(Evidence(kind="graded_answers", detail=detail))
     signal = Signal(name="correctness", value=round(result.correctness or 0.0, 3), evidence=evidence)
     return Correctness(
         score=Score(value=result.score, signals=[signal]),

@@ -194,6 +194,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "key_point": "key point",
     "key_point_covered": "key point covered",
     "key_point_missing": "key point not covered",
+    "graded_answers": "graded answers",
     "length": "length",
     "hedge": "hedge",
     "hedges": "hedge",

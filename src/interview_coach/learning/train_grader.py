@@ -20,13 +20,15 @@ from typing import Any
 
 import numpy as np
 
+from interview_coach.assessment.grading.exemplars import EXEMPLARS_FILE, ExemplarBank
 from interview_coach.assessment.grading.features import FEATURE_NAMES, GradingInput, align_many, reference_units
 from interview_coach.assessment.grading.lexical import LEXICAL_NAMES
 from interview_coach.assessment.grading.metrics import all_metrics
 from interview_coach.assessment.grading.model import WEIGHTS_FILE, GraderWeights, grading_embedder
 from interview_coach.assessment.grading.registry import file_sha256, new_version, write_card
-from interview_coach.assessment.grading.text import token_f1, truncate, words
+from interview_coach.assessment.grading.text import token_f1, truncate
 from interview_coach.core.embedding import Embedder, TokenEncoder
+from interview_coach.learning.exemplar_fit import adjusted, bank_for, blended, choose_exemplar_weight
 from interview_coach.learning.grader_fit import (
     FitConfig,
     FittedModel,
@@ -38,7 +40,7 @@ from interview_coach.learning.grader_fit import (
 from interview_coach.learning.saf_data import LabelledExample, load_split
 from interview_coach.memory.embeddings import SentenceTransformerEmbedder
 
-__all__ = ["LabelledExample", "should_promote", "train_grader"]
+__all__ = ["LabelledExample", "adjusted", "should_promote", "train_grader"]
 
 PREVIOUS = ("cos_gain", "cov_gain", "cov_min", "term_recall", "novel_recall", "unit_term_cov", "term_precision")
 """Features of grader-20261129-191519 (kept as a candidate so CV shows what the new ones add)."""
@@ -71,6 +73,8 @@ CODE_FILES = (
     "learning/train_grader.py",
     "core/embedding.py",
     "memory/embeddings.py",
+    "assessment/grading/exemplars.py",
+    "learning/exemplar_fit.py",
 )
 
 
@@ -95,21 +99,6 @@ def _mask(config: FitConfig) -> np.ndarray:
     return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
 
 
-def _predict(model: FittedModel, x: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float) -> np.ndarray:
-    return adjusted(model.predict(x), examples, form_penalty)
-
-
-def adjusted(pred: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float) -> np.ndarray:
-    """Apply the grader's rules to raw model output: empty and non-answers score 0, keyword lists lose credit."""
-    rules = GraderWeights(feature_names=[], mean=[], scale=[], weights=[], bias=0.0, form_penalty=form_penalty)
-    return np.array(
-        [
-            0.0 if not words(e.answer) else rules.adjust(float(p), e.answer, e.reference)
-            for p, e in zip(pred, examples, strict=True)
-        ]
-    )
-
-
 def _baselines(examples: Sequence[LabelledExample], embedder: Embedder) -> dict[str, list[float]]:
     answers = embedder.encode([e.answer or " " for e in examples])
     refs = embedder.encode([e.reference or " " for e in examples])
@@ -120,12 +109,18 @@ def _baselines(examples: Sequence[LabelledExample], embedder: Embedder) -> dict[
 
 
 def evaluate_split(
-    examples: Sequence[LabelledExample], x: np.ndarray, model: FittedModel, weights: GraderWeights, embedder: Embedder
+    examples: Sequence[LabelledExample],
+    x: np.ndarray,
+    model: FittedModel,
+    weights: GraderWeights,
+    embedder: Embedder,
+    bank: ExemplarBank | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Metrics of the grader and both baselines on one labelled split."""
+    """Metrics of the grader (model, graded answers of known questions, rules) and both baselines on one split."""
     gold = [e.score for e in examples]
     qids = [e.question_id for e in examples]
-    pred = _predict(model, x, examples, weights.form_penalty)
+    raw = model.predict(x)
+    pred = adjusted(raw if bank is None else blended(raw, examples, bank), examples, weights.form_penalty)
     known = [i for i, e in enumerate(examples) if e.verdict]
     verdicts = [weights.verdict(float(pred[i])) for i in known]
     result = {"grader": all_metrics(list(pred), gold, qids, verdicts, [str(examples[i].verdict) for i in known])}
@@ -273,24 +268,32 @@ def train_grader(
     rounded = FittedModel(
         np.array(weights.mean), np.array(weights.scale), np.array(weights.weights), weights.bias, mask
     )
+    exemplar_weight, exemplar_cv = choose_exemplar_weight(x[:n_train], train, config, form_penalty, seed)
+    bank = bank_for(train + extras, exemplar_weight) if exemplar_weight > 0 else None
     validation: dict[str, Any] = {}
     for split in VALIDATION_SPLITS:
         examples = load_split(saf_dir, split)
-        validation[split] = evaluate_split(examples, featurize(examples, embedder), rounded, weights, embedder)
+        validation[split] = evaluate_split(examples, featurize(examples, embedder), rounded, weights, embedder, bank)
     payload = json.dumps(weights.model_dump(), indent=1, sort_keys=True) + "\n"
-    version = new_version("grader", hashlib.sha256(payload.encode()).hexdigest())
+    bank_payload = "" if bank is None else json.dumps(bank.model_dump(), separators=(",", ":"), sort_keys=True) + "\n"
+    version = new_version("grader", hashlib.sha256((payload + bank_payload).encode()).hexdigest())
     folder = out_root / "grader" / version
     tmp = folder.with_name(folder.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     (tmp / WEIGHTS_FILE).write_text(payload, encoding="utf-8")
+    if bank is not None:
+        (tmp / EXEMPLARS_FILE).write_text(bank_payload, encoding="utf-8")
     card: dict[str, Any] = {
         "version": version,
         "description": "Short-answer grader: monotone logistic model (non-negative weights) over agreement "
         "features between answer and reference (MiniLM sentence and word alignment from one pass over each "
         "text, content-term recall, in-order term recall), "
         "plus two fixed rules: non-answers ('No response.', 'I don't know') score 0, and an answer much less "
-        "sentence-like than its reference (a bare keyword list) loses up to form_penalty of its correctness.",
+        "sentence-like than its reference (a bare keyword list) loses up to form_penalty of its correctness. "
+        "For a question with graded answers in exemplars.json (SAF training questions, reviewer corrections; "
+        "stored as hashed stems, no text), the model's correctness is blended with the similarity-weighted grade "
+        "of the 20 most similar graded answers (TF-IDF cosine), with weight exemplar_weight * n / (n + 20).",
         "kind": "grader",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": seed,
@@ -302,6 +305,7 @@ def train_grader(
             "train_answers": n_train,
             "train_questions": len(set(qids[:n_train])),
             "extra_examples": len(extras),
+            "graded_answers_kept": sum(len(v) for v in bank.questions.values()) if bank else 0,
             "validation": "SAF unseen_answers and unseen_questions (never used for fitting or selection)",
         },
         "hyper_parameters": {
@@ -314,9 +318,13 @@ def train_grader(
             "correct_threshold": high,
             "incorrect_threshold": low,
             "form_penalty": form_penalty,
+            "exemplar_weight": exemplar_weight,
+            "exemplar_neighbours": bank.neighbours if bank else None,
+            "exemplar_prior": bank.prior if bank else None,
         },
         "weights": {f: w for f, w in zip(weights.feature_names, weights.weights, strict=True) if w},
         "cv_leave_question_out": cv,
+        "cv_within_question_exemplars": exemplar_cv,
         "validation_metrics": validation,
         "environment": {
             "python": platform.python_version(),
@@ -324,7 +332,7 @@ def train_grader(
             "token_precision": weights.token_precision,
         },
         "train_seconds": round(time.perf_counter() - started, 1),
-        "files": {WEIGHTS_FILE: file_sha256(tmp / WEIGHTS_FILE)},
+        "files": {name: file_sha256(tmp / name) for name in (WEIGHTS_FILE, EXEMPLARS_FILE) if (tmp / name).is_file()},
     }
     write_card(tmp, card)
     shutil.rmtree(folder, ignore_errors=True)

@@ -16,6 +16,13 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_coach.assessment.grading.exemplars import (
+    EXEMPLARS_FILE,
+    EXEMPLARS_FORMAT,
+    ExemplarBank,
+    ExemplarIndex,
+    question_key,
+)
 from interview_coach.assessment.grading.features import (
     COVERED_THRESHOLD,
     FEATURE_NAMES,
@@ -78,6 +85,7 @@ class GradeResult(BaseModel):
     trained: bool
     basis: Basis = "reference"
     note: str | None = None
+    exemplars: int = Field(default=0, description="graded answers to this question the score leaned on")
 
 
 class GradeRequest(BaseModel):
@@ -158,6 +166,10 @@ def _looks_non_english(answer: str, reference_units: Sequence[str]) -> bool:
     return sum(stem(t)[:5] in reference_terms for t in tokens) / len(tokens) < 0.2
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
@@ -181,9 +193,15 @@ class Grader:
     """Grade short answers against a reference (or key points) with a trained monotone model."""
 
     def __init__(
-        self, weights: GraderWeights, version: str, embedder: Embedder | None = None, *, trained: bool = True
+        self,
+        weights: GraderWeights,
+        version: str,
+        embedder: Embedder | None = None,
+        *,
+        trained: bool = True,
+        exemplars: ExemplarBank | None = None,
     ) -> None:
-        """Wrap loaded weights.
+        """Wrap loaded weights (and the graded answers of known questions, when the model has them).
 
         The grader reads each text in one pass of contextual token vectors; an ``embedder``
         without :meth:`~interview_coach.core.embedding.TokenEncoder.encode_tokens` (a plain
@@ -205,6 +223,7 @@ class Grader:
         self._lexical = bool(used & set(LEXICAL_NAMES))
         self.weights = weights
         self.version = version
+        self._exemplars = ExemplarIndex(exemplars) if exemplars is not None and exemplars.questions else None
         self.trained = trained
         precision = getattr(embedder, "token_precision", weights.token_precision)
         self.embedder: TokenEncoder = (
@@ -224,18 +243,19 @@ class Grader:
             raise GraderUnavailableError(
                 f"no grader model at {folder}; build one with `{REBUILD_COMMAND}` (or use untrained_grade)"
             )
+        bank_file = folder / EXEMPLARS_FILE
         try:
             read_card(folder)
             weights = GraderWeights.model_validate(json.loads((folder / WEIGHTS_FILE).read_text(encoding="utf-8")))
+            bank = ExemplarBank.model_validate_json(bank_file.read_bytes()) if bank_file.is_file() else None
         except (CorruptModelError, ValueError, OSError) as exc:
             raise GraderUnavailableError(
                 f"grader model at {folder} is corrupt ({exc}); rebuild it with `{REBUILD_COMMAND}`"
             ) from exc
-        if weights.format != WEIGHTS_FORMAT:
-            raise GraderUnavailableError(
-                f"{folder}: unknown format {weights.format!r}; rebuild with `{REBUILD_COMMAND}`"
-            )
-        return cls(weights, folder.name, embedder)
+        formats = [weights.format == WEIGHTS_FORMAT, bank is None or bank.format == EXEMPLARS_FORMAT]
+        if not all(formats):
+            raise GraderUnavailableError(f"{folder}: unknown model format; rebuild with `{REBUILD_COMMAND}`")
+        return cls(weights, folder.name, embedder, exemplars=bank)
 
     def grade(
         self, question: str, answer: str, reference: str | None = None, key_points: list[str] | None = None
@@ -252,6 +272,7 @@ class Grader:
         references are truncated to a safe length (noted in ``note``).
         """
         inputs: list[GradingInput] = []
+        keys: list[str] = []
         notes: list[list[str]] = []
         for r in requests:
             answer, cut = truncate(r.answer or "")
@@ -264,11 +285,12 @@ class Grader:
             if _looks_non_english(answer, ref_units):
                 note.append("the answer does not look like English; grading across languages is unreliable")
             inputs.append(GradingInput(_short(r.question or "", 2000), answer, ref_units))
+            keys.append(question_key(r.question or " ", ref_units))
             notes.append(note)
         alignments = align_many(inputs, self.embedder, lexical=self._lexical)
-        return [self._result(i, a, n) for i, a, n in zip(inputs, alignments, notes, strict=True)]
+        return [self._result(*row) for row in zip(inputs, alignments, notes, keys, strict=True)]
 
-    def _result(self, item: GradingInput, alignment: Alignment, notes: list[str]) -> GradeResult:
+    def _result(self, item: GradingInput, alignment: Alignment, notes: list[str], key: str) -> GradeResult:
         if not self.trained:
             notes = [f"untrained heuristic: no grader model is installed (run `{REBUILD_COMMAND}`)", *notes]
         if not item.reference_units:
@@ -283,13 +305,12 @@ class Grader:
                 note="; ".join(["no reference answer or key points", *notes]),
             )
         empty = not words(item.answer) or is_non_answer(item.answer)
-        correctness = (
-            0.0
-            if empty
-            else self.weights.adjust(
-                self.weights.correctness(alignment.features[self._columns]), item.answer, " ".join(item.reference_units)
-            )
-        )
+        raw = self.weights.correctness(alignment.features[self._columns])
+        estimate = None if empty or self._exemplars is None else self._exemplars.estimate(key, item.answer)
+        if estimate is not None:
+            raw = estimate.blend(raw)
+            notes = [*notes, f"compared with {_count(estimate.examples, 'graded answer')} to this question"]
+        correctness = 0.0 if empty else self.weights.adjust(raw, item.answer, " ".join(item.reference_units))
         threshold = self.weights.covered_threshold
         pairs = zip(alignment.reference_units, alignment.unit_coverage, alignment.unit_terms, strict=True)
         covered = [u for u, c, t in pairs if unit_is_covered(c, t, threshold)]
@@ -306,6 +327,7 @@ class Grader:
             trained=self.trained,
             basis="key_points" if any(n.startswith(_KEY_POINTS_NOTE) for n in notes) else "reference",
             note="; ".join(notes) or None,
+            exemplars=estimate.examples if estimate is not None else 0,
         )
 
 
