@@ -13,17 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from interview_coach.assessment.grading.exemplars import ExemplarBank, ExemplarIndex, build_bank, question_key
-from interview_coach.assessment.grading.features import FEATURE_NAMES, reference_units
+from interview_coach.assessment.grading.features import reference_units
 from interview_coach.assessment.grading.metrics import all_metrics
 from interview_coach.assessment.grading.model import GraderWeights
 from interview_coach.assessment.grading.text import truncate, words
-from interview_coach.learning.grader_fit import FitConfig, fit
+from interview_coach.learning.grader_fit import FitConfig, feature_mask, fit, judged_mean
 from interview_coach.learning.saf_data import LabelledExample
 
 EXEMPLAR_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
 """Candidate blend weights (0 = the model alone)."""
 FOLDS = 5
-SELECTION_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
 
 
 def adjusted(pred: np.ndarray, examples: Sequence[LabelledExample], form_penalty: float) -> np.ndarray:
@@ -47,14 +46,12 @@ def bank_for(examples: Sequence[LabelledExample], weight: float) -> ExemplarBank
     return build_bank(((example_key(e), truncate(e.answer)[0], e.score) for e in examples), weight)
 
 
-def blended(
-    pred: np.ndarray, examples: Sequence[LabelledExample], bank: ExemplarBank, *, keys: Sequence[str] | None = None
-) -> np.ndarray:
+def blended(pred: np.ndarray, examples: Sequence[LabelledExample], bank: ExemplarBank) -> np.ndarray:
     """Blend raw model predictions with what ``bank`` says about each example (before the rules)."""
     index = ExemplarIndex(bank)
     out = np.array(pred, dtype=np.float64)
     for i, example in enumerate(examples):
-        estimate = index.estimate(keys[i] if keys else example_key(example), truncate(example.answer)[0])
+        estimate = index.estimate(example_key(example), truncate(example.answer)[0])
         if estimate is not None:
             out[i] = estimate.blend(float(pred[i]))
     return out
@@ -89,7 +86,7 @@ def choose_exemplar_weight(
     y = np.array([e.score for e in examples])
     qids = [e.question_id for e in examples]
     keys = [example_key(e) for e in examples]
-    mask = np.array([config.features is None or n in config.features for n in FEATURE_NAMES])
+    mask = feature_mask(config)
     folds = _folds(qids, seed)
     model_pred = np.zeros(len(examples))
     estimates = np.full(len(examples), np.nan)
@@ -109,8 +106,6 @@ def choose_exemplar_weight(
         share = weight * shares
         pred = np.where(known, (1 - share) * model_pred + share * np.nan_to_num(estimates), model_pred)
         results[f"exemplar_weight={weight}"] = all_metrics(list(adjusted(pred, examples, form_penalty)), list(y), qids)
-    means = {
-        w: float(np.mean([results[f"exemplar_weight={w}"][m] for m in SELECTION_METRICS])) for w in EXEMPLAR_WEIGHTS
-    }
+    means = {w: judged_mean(results[f"exemplar_weight={w}"]) for w in EXEMPLAR_WEIGHTS}
     best = max(means.values())
     return min(w for w, m in means.items() if m >= best - 0.002), results

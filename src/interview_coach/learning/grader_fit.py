@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize  # type: ignore[import-untyped]
 
+from interview_coach.assessment.grading.features import FEATURE_NAMES
 from interview_coach.assessment.grading.metrics import VERDICTS, all_metrics
 
 FloatArray = NDArray[np.float64]
@@ -29,6 +30,20 @@ class FitConfig:
     l2: float = 1e-3
     min_gap: float = 0.25
     features: tuple[str, ...] | None = None  # None = all features
+
+
+JUDGED_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
+"""Metrics that choose between candidates (their mean) and that the promotion gate guards."""
+
+
+def judged_mean(metrics: dict[str, float]) -> float:
+    """Mean of :data:`JUDGED_METRICS` in one metrics dict."""
+    return float(np.mean([metrics[m] for m in JUDGED_METRICS]))
+
+
+def feature_mask(config: FitConfig) -> NDArray[np.bool_]:
+    """Which columns of a full feature matrix ``config`` uses."""
+    return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
 
 
 @dataclass(frozen=True)

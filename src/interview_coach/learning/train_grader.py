@@ -30,9 +30,12 @@ from interview_coach.assessment.grading.text import token_f1, truncate
 from interview_coach.core.embedding import Embedder, TokenEncoder
 from interview_coach.learning.exemplar_fit import adjusted, bank_for, blended, choose_exemplar_weight
 from interview_coach.learning.grader_fit import (
+    JUDGED_METRICS,
     FitConfig,
     FittedModel,
+    feature_mask,
     fit,
+    judged_mean,
     leave_question_out,
     tune_verdict_thresholds,
     verdicts_for,
@@ -61,7 +64,7 @@ CANDIDATES: tuple[tuple[str, FitConfig], ...] = (
 )
 """Candidate configurations, simplest first; the first within 0.005 of the best CV mean wins."""
 VALIDATION_SPLITS = ("unseen_answers", "unseen_questions")
-GATED_METRICS = ("spearman", "per_question_spearman", "pairwise_accuracy")
+GATED_METRICS = JUDGED_METRICS
 FORM_PENALTIES = (0.0, 0.25, 0.5, 0.75)
 """Candidate shares of correctness a bare keyword list loses (see ``GraderWeights.adjust``)."""
 CODE_FILES = (
@@ -93,10 +96,6 @@ def featurize(examples: Sequence[LabelledExample], embedder: TokenEncoder) -> np
         for e in examples
     ]
     return np.stack([a.features for a in align_many(inputs, embedder)])
-
-
-def _mask(config: FitConfig) -> np.ndarray:
-    return np.array([config.features is None or name in config.features for name in FEATURE_NAMES])
 
 
 def _baselines(examples: Sequence[LabelledExample], embedder: Embedder) -> dict[str, list[float]]:
@@ -168,17 +167,13 @@ def _cv(
     y = np.array([e.score for e in examples])
     qids = [e.question_id for e in examples]
     verdicts = [e.verdict for e in examples]
-    pred = adjusted(leave_question_out(x, y, qids, _mask(config), config), examples, form_penalty)
+    pred = adjusted(leave_question_out(x, y, qids, feature_mask(config), config), examples, form_penalty)
     low, high = tune_verdict_thresholds(pred, verdicts)
     known = [i for i, v in enumerate(verdicts) if v is not None]
     metrics = all_metrics(
         list(pred), list(y), qids, verdicts_for(pred[known], low, high), [str(verdicts[i]) for i in known]
     )
     return metrics, pred
-
-
-def _mean(metrics: dict[str, float]) -> float:
-    return float(np.mean([metrics[m] for m in GATED_METRICS]))
 
 
 def _choose(
@@ -194,19 +189,19 @@ def _choose(
     results: dict[str, Any] = {}
     for name, config in CANDIDATES:
         results[name] = _cv(x, examples, config, 0.0)[0]
-    best = max(_mean(results[n]) for n, _ in CANDIDATES)
+    best = max(judged_mean(results[n]) for n, _ in CANDIDATES)
     if config_name is not None:
         if config_name not in dict(CANDIDATES):
             raise ValueError(f"unknown grader configuration {config_name!r}; one of: {', '.join(dict(CANDIDATES))}")
         name, config = config_name, dict(CANDIDATES)[config_name]
     else:
-        name, config = next((n, c) for n, c in CANDIDATES if _mean(results[n]) >= best - 0.005)
+        name, config = next((n, c) for n, c in CANDIDATES if judged_mean(results[n]) >= best - 0.005)
     by_penalty = {p: results[name] if p == 0.0 else _cv(x, examples, config, p)[0] for p in FORM_PENALTIES}
     for penalty, metrics in by_penalty.items():
         if penalty:
             results[f"{name}+form_penalty={penalty}"] = metrics
-    top = max(_mean(m) for m in by_penalty.values())
-    penalty = max(p for p, m in by_penalty.items() if _mean(m) >= top - 0.002)
+    top = max(judged_mean(m) for m in by_penalty.values())
+    penalty = max(p for p, m in by_penalty.items() if judged_mean(m) >= top - 0.002)
     return name, config, penalty, results
 
 
@@ -251,7 +246,7 @@ def train_grader(
     name, config, form_penalty, cv = _choose(x[:n_train], train, config_name)
     _, oof = _cv(x[:n_train], train, config, form_penalty)
     low, high = tune_verdict_thresholds(oof, verdicts[:n_train])
-    mask = _mask(config)
+    mask = feature_mask(config)
     model = fit(x, y, qids, mask, config)
     # Only the used features are stored, so later feature additions do not invalidate the model.
     weights = GraderWeights(

@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview_coach.assessment.grading.features import PREFIX
 from interview_coach.assessment.grading.text import content_stems, words
 
 EXEMPLARS_FILE = "exemplars.json"
@@ -31,7 +32,6 @@ NEIGHBOURS = 20
 """Graded answers an estimate averages (the most similar ones)."""
 PRIOR = 20.0
 """Graded answers at which the blend reaches half its weight: few examples barely move a grade."""
-_PREFIX = 5
 
 
 def question_key(question: str, reference_units: Sequence[str]) -> str:
@@ -42,7 +42,7 @@ def question_key(question: str, reference_units: Sequence[str]) -> str:
 
 def hashed_terms(answer: str) -> list[str]:
     """Hash the answer's content stems (cut to 5 letters, as in the grader's term features)."""
-    return [hashlib.blake2b(t[:_PREFIX].encode("utf-8"), digest_size=4).hexdigest() for t in content_stems(answer)]
+    return [hashlib.blake2b(t[:PREFIX].encode("utf-8"), digest_size=4).hexdigest() for t in content_stems(answer)]
 
 
 class Exemplar(BaseModel):

@@ -285,7 +285,7 @@ class Grader:
             if _looks_non_english(answer, ref_units):
                 note.append("the answer does not look like English; grading across languages is unreliable")
             inputs.append(GradingInput(_short(r.question or "", 2000), answer, ref_units))
-            keys.append(question_key(r.question or " ", ref_units))
+            keys.append(question_key(r.question or " ", ref_units) if self._exemplars is not None else "")
             notes.append(note)
         alignments = align_many(inputs, self.embedder, lexical=self._lexical)
         return [self._result(*row) for row in zip(inputs, alignments, notes, keys, strict=True)]
