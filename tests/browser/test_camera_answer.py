@@ -132,7 +132,9 @@ def answer_on_camera(page: Any, artifacts_dir: Path, shots: tuple[str, str] | No
     """Record the waiting question on camera for ``RECORD_MS`` and return what the room showed."""
     before = questions_asked(page)
     cards = assistant_messages(page).filter(has_text="Feedback on").count()
-    answers = page.get_by_text("Camera answer").count()
+    # The candidate's own messages only: the recorder, removed with the next question, also says "camera answer".
+    posted = page.locator('[data-step-type="user_message"]').filter(has_text="Camera answer")
+    answers = posted.count()
     page.get_by_role("button", name=START).last.click()
     page.get_by_role("button", name=STOP).wait_for()
     self_view = page.get_by_label(SELF_VIEW).last
@@ -151,7 +153,7 @@ def answer_on_camera(page: Any, artifacts_dir: Path, shots: tuple[str, str] | No
     page.get_by_role("button", name=STOP).click()
     stopped = time.monotonic()
     # The answer is posted as the candidate's message; the recorder itself is removed with the next question.
-    page.get_by_text("Camera answer").nth(answers).wait_for()
+    posted.nth(answers).wait_for()
     page.wait_for_function(
         """([before]) => Array.from(document.querySelectorAll('[data-step-type="assistant_message"]'))
             .filter(e => /Q\\d+\\/\\d+|Follow-up:/.test(e.innerText)).length > before""",
@@ -285,6 +287,7 @@ def test_the_voice_was_analysed_while_recording_like_the_batch_analysis(
     streamed = camera_interview["report"]["questions"][1]["analysis"]["voice"]
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
     batch = analyze_voice(webm, settings, Transcriber(settings), time_budget_s=streamed["time_budget_s"])
-    assert batch.wpm is not None and streamed["wpm"] == pytest.approx(batch.wpm, rel=0.05)
+    said = (streamed["transcript"], batch.transcript)
+    assert batch.wpm is not None and streamed["wpm"] == pytest.approx(batch.wpm, rel=0.05), said
     assert abs(streamed["filler_count"] - batch.filler_count) <= 1
     assert streamed["long_pause_count"] == batch.long_pause_count

@@ -344,3 +344,24 @@ def test_speech_after_a_short_pause_is_not_lost_to_the_early_transcript(
     assert early >= 1 and len(counting.calls) == early + 1
     said = {w.strip(".,").lower() for w in streamed.transcript.split()}
     assert {"design", "team", "shipped", "customers"} <= said
+
+
+def test_speech_still_going_when_the_answer_stops_is_transcribed(transcriber: Transcriber, tmp_path: Path) -> None:
+    # The candidate pauses (an early transcript of the open segment is made), speaks again and
+    # presses stop mid-sentence: the speech after the pause is still open when the stream ends.
+    parts: list[str | float] = ["I wrote the design document", 1.0, "and we shipped it in March"]
+    spoken = build_spoken_answer(parts, tmp_path / "a.wav", wpm=150, leading_silence_s=1.0, trailing_silence_s=0.0)
+    pcm = _pcm16(read_wav(spoken.path)[0], 16000)
+    [pause] = spoken.pauses
+    stop_s = pause.end_s + 0.55  # mid-sentence, before espeak's first dip between words
+    pcm = pcm[: 2 * round(stop_s * 16000)]
+    counting = _CountingTranscriber(transcriber)
+    analyzer = StreamingVoiceAnalyzer(counting, sample_rate=16000)  # type: ignore[arg-type]
+    for offset in range(0, len(pcm), 3200):
+        analyzer.feed(pcm[offset : offset + 3200])
+    early = len(counting.calls)
+    streamed = analyzer.finish()
+    assert early >= 1  # the pause was transcribed ahead, so the trap is set
+    said = {w.strip(".,").lower() for w in streamed.transcript.split()}
+    assert {"design", "shipped"} <= said, streamed.transcript
+    assert streamed.speech_end_s is not None and streamed.speech_end_s >= stop_s - 0.1

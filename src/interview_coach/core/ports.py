@@ -56,7 +56,7 @@ class Transcriber(Protocol):
         ...
 
     def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
-        """Transcribe 16 kHz mono float audio (``window_s``: a shorter encoder window, for speed)."""
+        """Transcribe 16 kHz mono float audio (``window_s``: the shortest encoder window; ``None``, the default)."""
         ...
 
 

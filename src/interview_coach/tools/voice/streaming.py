@@ -42,10 +42,6 @@ CLOSE_SILENCE_S = 0.5
 """A silence this long after speech may close a segment (the shortest pause the analysis reports)."""
 MIN_SEGMENT_S = 3.0
 """A segment is closed only once it holds this much audio, so Whisper keeps some context."""
-TAIL_WINDOW_S = 20.0
-"""Encoder window for the last segment when it was not transcribed ahead: it is the only Whisper
-call between "stop" and the feedback, and 20 s instead of 30 s cut it from 0.98 to 0.64 s on
-2 cores, at 3.7 % of words differing from the 30-s window on 3-12-s segments."""
 _PCM_SCALE = 32768.0
 
 
@@ -212,11 +208,16 @@ class StreamingVoiceAnalyzer:
             # Trailing silence after the last closed segment holds nothing to transcribe.
             if regions[-1].end > self._segment_start / SAMPLE_RATE:
                 ahead = self._ahead
+                # Reusable only if no speech followed the pause it was cut in: the flush leaves
+                # speech that runs to the end of the recording open, not closed.
                 unchanged = (
-                    ahead is not None and ahead[0] == self._segment_start and ahead[2] == len(vad.closed_regions)
+                    ahead is not None
+                    and ahead[0] == self._segment_start
+                    and ahead[2] == len(vad.closed_regions)
+                    and vad.open_speech_s is None
                 )
                 end = ahead[1] if ahead is not None and unchanged else audio.size
-                self._transcribe(self._segment_start, end, window_s=TAIL_WINDOW_S)
+                self._transcribe(self._segment_start, end)
             transcript = Transcript(
                 text=" ".join(w.word for w in self._words),
                 words=self._words,
@@ -289,10 +290,11 @@ class StreamingVoiceAnalyzer:
     def _speculate(self) -> None:
         """Transcribe the open segment ahead of time when the candidate pauses.
 
-        Whisper's cost for a segment is mostly fixed (it encodes a 30-s window), so the last
-        segment dominated the time from "stop" to feedback. From a pause of half the closing
-        silence on, the segment up to its would-be cut is transcribed, and reused when that
-        pause closes the segment or the answer ends without more speech.
+        Whisper's cost for a segment is mostly fixed (it encodes a window of at least
+        ``ENCODER_WINDOW_S``), so the last segment dominated the time from "stop" to feedback.
+        From a pause of half the closing silence on, the segment up to its would-be cut is
+        transcribed, and reused when that pause closes the segment or the answer ends without
+        more speech.
         """
         vad = self._vad
         if vad is None or vad.open_speech_s is not None or not vad.closed_regions:
@@ -305,14 +307,14 @@ class StreamingVoiceAnalyzer:
             transcript = self._transcriber.transcribe(self._audio.view()[self._segment_start : cut])
             self._ahead = (self._segment_start, cut, len(vad.closed_regions), transcript)
 
-    def _transcribe(self, start: int, end: int, window_s: float | None = None) -> None:
+    def _transcribe(self, start: int, end: int) -> None:
         if end - start <= 0:
             return
         ahead = self._ahead
         if ahead is not None and ahead[:2] == (start, end):
             transcript = ahead[3]
         else:
-            transcript = self._transcriber.transcribe(self._audio.view()[start:end], window_s=window_s)
+            transcript = self._transcriber.transcribe(self._audio.view()[start:end])
         offset = start / SAMPLE_RATE
         self._words.extend(
             w.model_copy(update={"start": round(w.start + offset, 3), "end": round(w.end + offset, 3)})

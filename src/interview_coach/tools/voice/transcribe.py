@@ -37,6 +37,11 @@ FILLER_PROMPT = "So, um, I think, uh, the main thing was, um, that we, uh, shipp
 _BATCH_SIZE = 4
 _FRAMES_PER_S = 100
 _FULL_WINDOW_S = 30.0
+ENCODER_WINDOW_S = 20.0
+"""The shortest encoder window every transcription uses (Whisper pads to 30 s). One policy for
+the batch path and every streamed segment: with the batch at 30 s and only the streamed last
+segment at 20 s, the two transcribed the same answer differently ("database" / "day to base").
+WER on the public clips (JFK and 12 Harvard sentences, 108 words) is 0.0648 with 20 s and with 30 s."""
 
 
 class _EncoderWindow:
@@ -44,7 +49,7 @@ class _EncoderWindow:
 
     Whisper pads every window to 30 s and the encoder's cost is that of the padded window, so a
     5-s segment costs what 30 s do. A shorter window trades a little accuracy for time (see
-    ``TAIL_WINDOW_S`` in ``streaming.py``); ``None`` keeps Whisper's own 30 s.
+    ``ENCODER_WINDOW_S``); ``None`` keeps Whisper's own 30 s.
     """
 
     def __init__(self, encode: Callable[[NDArray[np.float32]], Any]) -> None:
@@ -116,14 +121,15 @@ class Transcriber:
         Args:
             audio: float32 samples in [-1, 1] at 16 kHz.
             window_s: let the encoder see at least this many seconds, but no more than the audio
-                needs plus 0.5 s, instead of Whisper's padded 30 s (faster, slightly less
-                accurate); ``None`` keeps 30 s.
+                needs plus 0.5 s, instead of Whisper's padded 30 s; ``None`` is
+                ``ENCODER_WINDOW_S``, 30 or more keeps Whisper's 30 s.
 
         """
         model = self.load()
+        window_s = ENCODER_WINDOW_S if window_s is None else window_s
         with self._run_lock:
             assert self._window is not None  # set by load()
-            if window_s is not None and window_s < _FULL_WINDOW_S:
+            if window_s < _FULL_WINDOW_S:
                 needed = max(window_s, audio.size / SAMPLE_RATE + 0.5)
                 self._window.frames = min(int(_FULL_WINDOW_S * _FRAMES_PER_S), 2 * round(needed * _FRAMES_PER_S / 2))
             else:
