@@ -1,8 +1,7 @@
-"""The two shortcuts between "stop" and the feedback of a spoken answer, on real speech.
+"""A shortcut between "stop" and the feedback of a spoken answer, on real speech.
 
-Every segment is transcribed with a 20-s encoder window instead of Whisper's 30 s, and the
-pitch and intensity tracks are measured piece by piece while the candidate speaks. Both must
-leave the measures where the whole-recording path puts them.
+The pitch and intensity tracks are measured piece by piece while the candidate speaks; that
+must leave the measures where the whole-recording path puts them.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interview_coach.core.settings import Settings
 from interview_coach.demo.tts import build_spoken_answer, read_wav, tts_available
 from interview_coach.domain.intervals import TimeSpan
 from interview_coach.tools.voice.activity import speech_probabilities, speech_regions
 from interview_coach.tools.voice.prosody import ProsodyTracks, measure_prosody, prosody_tracks
-from interview_coach.tools.voice.transcribe import SAMPLE_RATE, Transcriber
+from interview_coach.tools.voice.transcribe import SAMPLE_RATE
 
 pytestmark = [
     pytest.mark.slow,
@@ -43,23 +41,6 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
     audio, rate = read_wav(spoken.path)
     assert rate == SAMPLE_RATE
     return audio.astype(np.float32)
-
-
-def _words(text: str) -> list[str]:
-    return [w.strip(".,?!").lower() for w in text.split()]
-
-
-def test_a_shorter_encoder_window_keeps_the_words(speech: np.ndarray, tmp_path: Path) -> None:
-    transcriber = Transcriber(Settings(data_dir=tmp_path / "data"))
-    tail = speech[-SAMPLE_RATE * 6 :]
-    full = _words(transcriber.transcribe(tail, window_s=30.0).text)
-    short = transcriber.transcribe(tail)  # the default window, ENCODER_WINDOW_S
-    again = _words(transcriber.transcribe(tail, window_s=30.0).text)
-    assert full == again  # the window is per call: the next full-window call is unchanged
-    common = len(set(full) & set(_words(short.text)))
-    assert len(full) >= 8
-    assert common >= 0.8 * len(full), (full, short.text)
-    assert all(0.0 <= w.start <= w.end <= tail.size / SAMPLE_RATE + 0.5 for w in short.words)
 
 
 def test_tracks_measured_in_pieces_give_the_whole_recordings_prosody(speech: np.ndarray) -> None:

@@ -235,7 +235,7 @@ def test_silence_is_not_measured_like_the_batch_path(settings: Settings, transcr
 class _FailingTranscriber:
     model_name = "broken"
 
-    def transcribe(self, audio: np.ndarray, *, window_s: float | None = None) -> Transcript:
+    def transcribe(self, audio: np.ndarray) -> Transcript:
         raise MediaError("the speech model failed")
 
 
@@ -297,9 +297,9 @@ class _CountingTranscriber:
     def model_name(self) -> str:
         return self.inner.model_name
 
-    def transcribe(self, audio: np.ndarray, *, window_s: float | None = None) -> Transcript:
+    def transcribe(self, audio: np.ndarray) -> Transcript:
         self.calls.append(audio.size / 16000)
-        return self.inner.transcribe(audio, window_s=window_s)
+        return self.inner.transcribe(audio)
 
 
 def _fed(

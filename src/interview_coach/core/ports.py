@@ -55,8 +55,8 @@ class Transcriber(Protocol):
         """The model's name, reported with every analysis."""
         ...
 
-    def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
-        """Transcribe 16 kHz mono float audio (``window_s``: the shortest encoder window; ``None``, the default)."""
+    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
+        """Transcribe 16 kHz mono float audio."""
         ...
 
 

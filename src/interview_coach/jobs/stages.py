@@ -72,10 +72,10 @@ class _StagedTranscriber:
     def model_name(self) -> str:
         return self._inner.model_name
 
-    def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
+    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
         self._tracker.started("voice")
         try:
-            return self._inner.transcribe(audio, window_s=window_s)
+            return self._inner.transcribe(audio)
         finally:
             self._tracker.finished()
 

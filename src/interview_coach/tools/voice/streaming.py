@@ -290,8 +290,8 @@ class StreamingVoiceAnalyzer:
     def _speculate(self) -> None:
         """Transcribe the open segment ahead of time when the candidate pauses.
 
-        Whisper's cost for a segment is mostly fixed (it encodes a window of at least
-        ``ENCODER_WINDOW_S``), so the last segment dominated the time from "stop" to feedback.
+        Whisper's cost for a segment is mostly fixed (it encodes a 30-s window), so the last
+        segment dominated the time from "stop" to feedback.
         From a pause of half the closing silence on, the segment up to its would-be cut is
         transcribed, and reused when that pause closes the segment or the answer ends without
         more speech.

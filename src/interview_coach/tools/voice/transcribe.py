@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,31 +34,10 @@ FILLER_PROMPT = "So, um, I think, uh, the main thing was, um, that we, uh, shipp
 # the filler prompt applies to every chunk and no near-empty tail window is left for Whisper
 # to fill with invented words (sequential decoding did that, then re-decoded with sampling).
 _BATCH_SIZE = 4
-_FRAMES_PER_S = 100
-_FULL_WINDOW_S = 30.0
-ENCODER_WINDOW_S = 20.0
-"""The shortest encoder window every transcription uses (Whisper pads to 30 s). One policy for
-the batch path and every streamed segment: with the batch at 30 s and only the streamed last
-segment at 20 s, the two transcribed the same answer differently ("database" / "day to base").
-WER on the public clips (JFK and 12 Harvard sentences, 108 words) is 0.0648 with 20 s and with 30 s."""
-
-
-class _EncoderWindow:
-    """Wraps ``WhisperModel.encode`` to show the encoder only the first ``frames`` mel frames.
-
-    Whisper pads every window to 30 s and the encoder's cost is that of the padded window, so a
-    5-s segment costs what 30 s do. A shorter window trades a little accuracy for time (see
-    ``ENCODER_WINDOW_S``); ``None`` keeps Whisper's own 30 s.
-    """
-
-    def __init__(self, encode: Callable[[NDArray[np.float32]], Any]) -> None:
-        self._encode = encode
-        self.frames: int | None = None
-
-    def __call__(self, features: NDArray[np.float32]) -> Any:
-        if self.frames is not None and features.shape[-1] > self.frames:
-            features = np.ascontiguousarray(features[..., : self.frames])
-        return self._encode(features)
+# Whisper's encoder always sees a padded 30-s window. Showing it less (20 s) cut the last
+# streamed segment from 0.98 to 0.64 s on 2 cores, but the words then changed with tiny numeric
+# differences: after ``import mediapipe`` a 22-s answer lost "tested" with the short window and
+# not with 30 s; so every transcription keeps the full window.
 
 
 class Transcriber:
@@ -79,7 +57,6 @@ class Transcriber:
         self._spec = settings.whisper_model
         self._compute_type = settings.whisper_compute_type
         self._model: BatchedInferencePipeline | None = None
-        self._window: _EncoderWindow | None = None
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()
 
@@ -110,30 +87,18 @@ class Transcriber:
                     compute_type=self._compute_type,
                     cpu_threads=min(4, os.cpu_count() or 1),
                 )
-                self._window = _EncoderWindow(model.encode)
-                model.encode = self._window
                 self._model = BatchedInferencePipeline(model)
             return self._model
 
-    def transcribe(self, audio: NDArray[np.float32], *, window_s: float | None = None) -> Transcript:
+    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
         """Transcribe 16 kHz mono audio with word timestamps, keeping filler words.
 
         Args:
             audio: float32 samples in [-1, 1] at 16 kHz.
-            window_s: let the encoder see at least this many seconds, but no more than the audio
-                needs plus 0.5 s, instead of Whisper's padded 30 s; ``None`` is
-                ``ENCODER_WINDOW_S``, 30 or more keeps Whisper's 30 s.
 
         """
         model = self.load()
-        window_s = ENCODER_WINDOW_S if window_s is None else window_s
         with self._run_lock:
-            assert self._window is not None  # set by load()
-            if window_s < _FULL_WINDOW_S:
-                needed = max(window_s, audio.size / SAMPLE_RATE + 0.5)
-                self._window.frames = min(int(_FULL_WINDOW_S * _FRAMES_PER_S), 2 * round(needed * _FRAMES_PER_S / 2))
-            else:
-                self._window.frames = None
             segments, info = model.transcribe(
                 audio,
                 language="en",
