@@ -291,10 +291,9 @@ class StreamingVoiceAnalyzer:
         """Transcribe the open segment ahead of time when the candidate pauses.
 
         Whisper's cost for a segment is mostly fixed (it encodes a 30-s window), so the last
-        segment dominated the time from "stop" to feedback.
-        From a pause of half the closing silence on, the segment up to its would-be cut is
-        transcribed, and reused when that pause closes the segment or the answer ends without
-        more speech.
+        segment dominated the time from "stop" to feedback. From a pause of half the closing
+        silence on, the segment up to its would-be cut is transcribed, and reused when that
+        pause closes the segment or the answer ends without more speech.
         """
         vad = self._vad
         if vad is None or vad.open_speech_s is not None or not vad.closed_regions:
